@@ -1,0 +1,3 @@
+from fastapi_guard.cli import main
+
+main()

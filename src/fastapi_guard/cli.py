@@ -1,0 +1,153 @@
+"""The ``fastapi-guard`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from fastapi_guard import __version__
+from fastapi_guard.config import ConfigError
+from fastapi_guard.engine import ProjectResult, RunOptions, default_jobs, run
+from fastapi_guard.explain import render_text, rule_doc
+from fastapi_guard.plugins import PluginError, registered_rules
+from fastapi_guard.report import FORMATS, ReportContext, renderer, statistics
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(code.strip().upper() for code in value.split(",") if code.strip())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"fastapi-guard: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _use_color(output_file: str | None) -> bool:
+    return output_file is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fastapi-guard")
+def main() -> None:
+    """Static architecture and security linter for FastAPI + SQLAlchemy + Pydantic backends."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", metavar="CODES", help="Only these codes or prefixes (FG1, FG101, ALL); replaces the config.")
+@click.option("--extend-select", metavar="CODES", help="Codes or prefixes to enable in addition.")
+@click.option("--ignore", metavar="CODES", help="Codes or prefixes to disable.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per code after the report.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this config file for every project in the run.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the findings, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Progress, skipped rules and timing on stderr.")
+def check(
+    paths: tuple[Path, ...],
+    select: str | None,
+    extend_select: str | None,
+    ignore: str | None,
+    output_format: str,
+    output_file: Path | None,
+    show_statistics: bool,
+    exit_zero: bool,
+    config_file: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Lint files and folders (default: the current folder).
+
+    Exit status: 0 no findings, 1 findings, 2 usage or configuration error.
+    """
+    if config_file is not None and not config_file.is_file():
+        _fail(f"{config_file}: config file not found")
+    options = RunOptions(
+        select=_codes(select),
+        extend_select=_codes(extend_select) or (),
+        ignore=_codes(ignore) or (),
+        config_file=config_file,
+        jobs=jobs or default_jobs(),
+    )
+    started = time.perf_counter()
+
+    def progress(project: ProjectResult) -> None:
+        if verbose:
+            click.echo(f"checked {project.root} ({project.files} files) in {project.seconds:.2f}s", err=True)
+        for note in project.notes:
+            if verbose or note.startswith("internal error"):
+                click.echo(f"fastapi-guard: {note}", err=True)
+
+    try:
+        result = run(list(paths) or [Path(".")], options, progress)
+    except (ConfigError, PluginError) as error:
+        _fail(str(error))
+        return
+    context = ReportContext(
+        files_checked=result.files, color=_use_color(output_file and str(output_file)), summary=not quiet
+    )
+    report = renderer(output_format)(result.findings, context)
+    if show_statistics:
+        report += statistics(result.findings)
+    if output_file is not None:
+        output_file.write_text(report, encoding="utf-8")
+    else:
+        click.echo(report, nl=False)
+    if verbose:
+        elapsed = time.perf_counter() - started
+        click.echo(f"{result.files} files, {len(result.findings)} findings in {elapsed:.2f}s", err=True)
+    sys.exit(1 if result.findings and not exit_zero else 0)
+
+
+def _rules_or_fail():
+    try:
+        return registered_rules()
+    except PluginError as error:
+        _fail(str(error))
+        raise  # unreachable: _fail exits
+
+
+@main.command(name="rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Show the documentation of one rule (e.g. FG101)."""
+    rules = _rules_or_fail()
+    rule = rules.get(code.strip().upper())
+    if rule is None:
+        by_name = {r.name: r for r in rules.values()}
+        rule = by_name.get(code.strip().lower())
+    if rule is None:
+        _fail(f"unknown rule `{code}` (see `fastapi-guard rules`)")
+        return
+    click.echo(render_text(rule_doc(rule)), nl=False)
+
+
+@main.command(name="rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, default, fixable and summary."""
+    docs = [rule_doc(rule) for rule in _rules_or_fail().values()]
+    if output_format == "json":
+        payload = [
+            {"code": d.code, "name": d.name, "default": d.default, "fixable": d.fixable, "summary": d.summary}
+            for d in docs
+        ]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    width = max((len(d.name) for d in docs), default=0)
+    for d in docs:
+        flags = ("on " if d.default else "off") + (" fix" if d.fixable else "    ")
+        click.echo(f"{d.code}  {d.name:<{width}}  {flags}  {d.summary}")

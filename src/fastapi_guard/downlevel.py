@@ -1,0 +1,82 @@
+"""Rewrite syntax newer than the running interpreter into equivalent older syntax.
+
+Only used for the rare file that ``ast`` rejects. Each rewrite keeps every
+statement on its line, so findings in the rewritten tree point at the original
+lines (columns may move on the rewritten line only).
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+
+class _Downleveler(cst.CSTTransformer):
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        return updated.with_changes(type_parameters=None) if updated.type_parameters else updated
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        return updated.with_changes(type_parameters=None) if updated.type_parameters else updated
+
+    def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
+        return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=updated.value)
+
+    def _parenthesize(self, handler: cst.ExceptHandler | cst.ExceptStarHandler):
+        kind = handler.type
+        if isinstance(kind, cst.Tuple) and not kind.lpar:
+            return handler.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
+        return handler
+
+    def leave_ExceptHandler(self, original: cst.ExceptHandler, updated: cst.ExceptHandler) -> cst.ExceptHandler:
+        return self._parenthesize(updated)
+
+    def leave_ExceptStarHandler(
+        self, original: cst.ExceptStarHandler, updated: cst.ExceptStarHandler
+    ) -> cst.ExceptStarHandler:
+        return self._parenthesize(updated)
+
+    def leave_TemplatedString(self, original: cst.TemplatedString, updated: cst.TemplatedString) -> cst.FormattedString:
+        parts = []
+        for part in updated.parts:
+            if isinstance(part, cst.TemplatedStringText):
+                parts.append(cst.FormattedStringText(part.value))
+            else:
+                parts.append(
+                    cst.FormattedStringExpression(
+                        expression=part.expression, conversion=part.conversion, format_spec=None
+                    )
+                )
+        return cst.FormattedString(parts=parts, start="f" + re.sub("[tT]", "", updated.start, count=1), end=updated.end)
+
+    def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.FormattedString:
+        # PEP 701 allows the outer quote inside replacement fields; older parsers do not.
+        outer = updated.end[0]
+        other = "'" if outer == '"' else '"'
+        swapper = _QuoteSwapper(outer, other)
+        return updated.with_changes(
+            parts=[part.visit(swapper) if isinstance(part, cst.FormattedStringExpression) else part
+                   for part in updated.parts]
+        )
+
+
+class _QuoteSwapper(cst.CSTTransformer):
+    def __init__(self, outer: str, other: str) -> None:
+        super().__init__()
+        self.outer, self.other = outer, other
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        prefix = updated.prefix
+        body = updated.value[len(prefix):]
+        if body.startswith(self.outer) and self.other not in body[1:-1] and len(body) >= 2:
+            return updated.with_changes(value=f"{prefix}{self.other}{body[1:-1]}{self.other}")
+        return updated
+
+
+def downlevel(text: str) -> str | None:
+    """Older-syntax source with the same lines, or None when libcst cannot parse it."""
+    try:
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError, TypeError):
+        return None
+    return module.visit(_Downleveler()).code

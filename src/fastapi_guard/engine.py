@@ -1,0 +1,180 @@
+"""Run the selected rules over projects and collect their findings.
+
+Per project: walk its files, parse each once, build the Project index, run the
+file rules in one batched walk per file and the project rules once, then drop
+suppressed findings. Projects are independent, so a monorepo is checked
+project by project in parallel worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from fastapi_guard.config import ConfigError
+from fastapi_guard.discovery import ProjectFinder, ProjectSpec, group_targets, walk_python_files
+from fastapi_guard.findings import Finding
+from fastapi_guard.parsing import ParseError, parse_source
+from fastapi_guard.plugins import registered_rules
+from fastapi_guard.project import Project, module_name_for
+from fastapi_guard.project.symbols import ModuleInfo
+from fastapi_guard.rule import FileContext, FileRule, ProjectRule, Rule, walk_file
+from fastapi_guard.rules.fg001_syntax_error import SyntaxErrorRule
+from fastapi_guard.selection import is_suppressed_by_noqa, per_file_ignored, selected_codes
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    config_file: Path | None = None
+    jobs: int = 1
+
+
+@dataclass
+class ProjectResult:
+    root: Path
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    projects: list[ProjectResult]
+
+    @property
+    def files(self) -> int:
+        return sum(project.files for project in self.projects)
+
+
+def rule_defaults() -> dict[str, bool]:
+    return {code: rule.default for code, rule in registered_rules().items()}
+
+
+def _in_targets(path: Path, targets: list[Path] | None) -> bool:
+    return targets is None or any(path == target or target in path.parents for target in targets)
+
+
+def _load_modules(root: Path, files: list[Path]) -> tuple[list[ModuleInfo], list[Finding], dict[str, list[str]]]:
+    modules: list[ModuleInfo] = []
+    failures: list[Finding] = []
+    raw_lines: dict[str, list[str]] = {}
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            failures.append(SyntaxErrorRule.finding(str(path), (1, 1, 1, 1), reason=f"cannot read: {error.strerror}"))
+            continue
+        parsed = parse_source(data)
+        name, is_package = module_name_for(root, path)
+        if isinstance(parsed, ParseError):
+            span = (parsed.line, parsed.column, parsed.line, parsed.column)
+            failures.append(SyntaxErrorRule.finding(str(path), span, reason=parsed.message))
+            raw_lines[str(path)] = data.decode("utf-8", errors="replace").splitlines()
+            continue
+        modules.append(ModuleInfo(name, str(path), is_package, parsed.tree, parsed.text.splitlines()))
+    return modules, failures, raw_lines
+
+
+def _run_rule_safely(rule: type[Rule], action: Callable[[], Iterable[Finding]], where: str, notes: list[str]) -> list[Finding]:
+    try:
+        return list(action())
+    except Exception as error:  # a bug in one rule must not take the run down
+        notes.append(f"internal error in {rule.code} on {where}: {type(error).__name__}: {error}")
+        return []
+
+
+def check_project(spec: ProjectSpec, targets: list[Path] | None, options: RunOptions) -> ProjectResult:
+    started = time.perf_counter()
+    config = spec.config
+    result = ProjectResult(spec.root)
+    rules = registered_rules()
+    enabled = selected_codes(config, rule_defaults(), options.select, options.extend_select, options.ignore)
+    files = walk_python_files(spec.root, config, ProjectFinder())
+    modules, failures, raw_lines = _load_modules(spec.root, files)
+    project = Project(spec.root, config, modules)
+    result.files = len(files)
+
+    active = [rules[code] for code in sorted(enabled)]
+    if any(rule.layout for rule in active) and project.layout.routes_package is None:
+        active = [rule for rule in active if not rule.layout]
+        result.notes.append(
+            f"{spec.root}: layout rules (FG5xx, FG701) skipped: no `{config.routes_package}` package "
+            "(set `routes-package` to check the domain layout)"
+        )
+    file_rules = [rule for rule in active if issubclass(rule, FileRule)]
+    findings = [finding for finding in failures if SyntaxErrorRule.code in enabled]
+    for module in modules:
+        if not _in_targets(Path(module.path), targets):
+            continue
+        context = FileContext(project, module)
+
+        def run_walk(context: FileContext = context) -> list[Finding]:
+            walk_file([rule(context) for rule in file_rules], context)
+            return context.findings
+
+        if file_rules:
+            findings.extend(_run_rule_safely(file_rules[0], run_walk, module.path, result.notes))
+    for rule in active:
+        if issubclass(rule, ProjectRule):
+            findings.extend(_run_rule_safely(rule, lambda rule=rule: rule().check(project), str(spec.root), result.notes))
+
+    lines_of = {module.path: module.lines for module in modules} | raw_lines
+    for finding in findings:
+        path = Path(finding.path)
+        if not _in_targets(path, targets):
+            continue
+        lines = lines_of.get(finding.path, [])
+        text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        relative = path.relative_to(spec.root).as_posix() if spec.root in path.parents else path.name
+        if is_suppressed_by_noqa(finding.code, text) or per_file_ignored(finding.code, relative, config):
+            continue
+        result.findings.append(replace(finding, source=text))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _check_project_args(args: tuple[ProjectSpec, list[Path] | None, RunOptions]) -> ProjectResult:
+    return check_project(*args)
+
+
+def run(
+    paths: list[Path], options: RunOptions, progress: Callable[[ProjectResult], None] | None = None
+) -> RunResult:
+    """Check the given files and folders; raises ConfigError for configuration problems."""
+    finder = ProjectFinder(options.config_file)
+    projects = group_targets(paths, finder)
+    defaults = rule_defaults()
+    for spec, _ in projects.values():
+        selected_codes(spec.config, defaults, options.select, options.extend_select, options.ignore)
+    work = [(spec, targets, options) for _, (spec, targets) in sorted(projects.items())]
+    jobs = max(1, min(options.jobs, len(work)))
+    results: list[ProjectResult] = []
+    if jobs == 1:
+        for item in work:
+            results.append(_check_project_args(item))
+            if progress:
+                progress(results[-1])
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for project_result in pool.map(_check_project_args, work, chunksize=1):
+                results.append(project_result)
+                if progress:
+                    progress(project_result)
+    findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    return RunResult(findings, results)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+__all__ = ["ConfigError", "RunOptions", "RunResult", "check_project", "default_jobs", "run"]

@@ -1,0 +1,100 @@
+"""Read and parse one file, never letting bad input stop the run.
+
+The stdlib ``ast`` parser is used wherever the running interpreter accepts the
+file: it is an order of magnitude cheaper than libcst (see docs/architecture.md).
+Only when ``ast`` rejects a file that may use newer syntax than the interpreter
+knows (PEP 695, PEP 758, t-strings, PEP 701 f-strings) does libcst's native
+parser read it, and ``downlevel`` rewrites those constructs into older,
+line-preserving equivalents that ``ast`` accepts. One tree format, one set of
+rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import sys
+import tokenize
+from dataclasses import dataclass
+
+# CPython's tokenizer refuses more than 200 nested brackets; libcst's native
+# parser has no such limit but overflows its stack (a segfault no ``try`` can
+# catch) somewhere past a thousand, so deeper input never reaches it.
+MAX_NESTING_FOR_LIBCST = 200
+
+
+@dataclass(frozen=True)
+class ParseError:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    text: str
+    tree: ast.Module
+    downleveled: bool = False
+
+
+def decode(data: bytes) -> str:
+    """Decode source bytes honouring a PEP 263 cookie and a BOM."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def bracket_depth(text: str) -> int:
+    """The deepest bracket nesting, ignoring brackets inside quotes (roughly)."""
+    depth = deepest = 0
+    quote = ""
+    for char in text:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _error_from_syntax(error: SyntaxError) -> ParseError:
+    line = error.lineno or 1
+    column = error.offset or 1
+    return ParseError(line, max(column, 1), error.msg or "invalid syntax")
+
+
+def _could_be_newer_syntax(error: SyntaxError) -> bool:
+    return "too many nested" not in (error.msg or "") and sys.version_info < (3, 15)
+
+
+def parse_source(data: bytes) -> ParsedSource | ParseError:
+    """Parse file contents into an ``ast.Module`` or say where and why it failed."""
+    try:
+        text = decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+        return ParseError(1, 1, f"cannot decode source: {error}")
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        return ParseError(before.count("\n") + 1, len(before) - before.rfind("\n"), "source contains a NUL byte")
+    try:
+        return ParsedSource(text, ast.parse(text))
+    except SyntaxError as error:
+        first_error = error
+    except (RecursionError, MemoryError, ValueError) as error:
+        return ParseError(1, 1, f"source is too deeply nested to parse ({type(error).__name__})")
+    if not _could_be_newer_syntax(first_error) or bracket_depth(text) > MAX_NESTING_FOR_LIBCST:
+        return _error_from_syntax(first_error)
+    from fastapi_guard.downlevel import downlevel
+
+    older = downlevel(text)
+    if older is None:
+        return _error_from_syntax(first_error)
+    try:
+        return ParsedSource(text, ast.parse(older), downleveled=True)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return _error_from_syntax(first_error)

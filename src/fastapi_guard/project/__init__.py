@@ -1,0 +1,70 @@
+"""The Project index: everything rules may ask about one project, built once.
+
+Facets are built lazily on first use, so a run that selects only file-local
+rules never pays for the router mount tree or the model catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi_guard.config import Config
+from fastapi_guard.project.names import NameResolver, Resolved
+from fastapi_guard.project.symbols import ModuleInfo
+
+if TYPE_CHECKING:
+    from fastapi_guard.project.fastapi import FastAPIIndex
+    from fastapi_guard.project.layout import Layout
+    from fastapi_guard.project.pydantic import SchemaIndex
+    from fastapi_guard.project.sqlalchemy import ModelIndex
+
+
+def module_name_for(root: Path, path: Path) -> tuple[str, bool]:
+    """The dotted module name of ``path`` relative to the project root, and whether it is a package."""
+    relative = path.relative_to(root).with_suffix("")
+    parts = list(relative.parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts) or "__init__", is_package
+
+
+class Project:
+    """One project (a folder with its own config) and the index over its modules."""
+
+    def __init__(self, root: Path, config: Config, modules: Iterable[ModuleInfo]) -> None:
+        self.root = root
+        self.config = config
+        self.modules: dict[str, ModuleInfo] = {module.name: module for module in modules}
+        self.by_path: dict[str, ModuleInfo] = {module.path: module for module in self.modules.values()}
+        self.names = NameResolver(self.modules)
+
+    def resolve(self, qualname: str) -> Resolved:
+        return self.names.resolve_dotted(qualname)
+
+    @cached_property
+    def fastapi(self) -> FastAPIIndex:
+        from fastapi_guard.project.fastapi import FastAPIIndex
+
+        return FastAPIIndex(self)
+
+    @cached_property
+    def models(self) -> ModelIndex:
+        from fastapi_guard.project.sqlalchemy import ModelIndex
+
+        return ModelIndex(self)
+
+    @cached_property
+    def schemas(self) -> SchemaIndex:
+        from fastapi_guard.project.pydantic import SchemaIndex
+
+        return SchemaIndex(self)
+
+    @cached_property
+    def layout(self) -> Layout:
+        from fastapi_guard.project.layout import Layout
+
+        return Layout(self)
