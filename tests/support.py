@@ -33,6 +33,7 @@ def actual_findings(root: Path, select: tuple[str, ...] | None = None, paths: li
 
 
 def write_project(root: Path, files: dict[str, str], config: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(f"[tool.fastapi-guard]\n{config}")
     for relative, source in files.items():
         path = root / relative

@@ -77,3 +77,25 @@ def render_text(doc: RuleDoc) -> str:
 
 def _indent(code: str) -> str:
     return "\n".join("    " + line if line else "" for line in code.rstrip("\n").split("\n"))
+
+
+def catalogue(rules: list[type[Rule]]) -> dict[str, str]:
+    """The generated ``rules/`` folder: an index page plus one page per rule."""
+    docs = sorted((rule_doc(rule) for rule in rules), key=lambda doc: doc.code)
+    index = [
+        "# Rule catalogue",
+        "",
+        "Generated from the rules' docstrings by `python scripts/generate_rule_catalogue.py`;",
+        "do not edit by hand. `fastapi-guard rule CODE` prints the same text.",
+        "",
+        "| Code | Name | Default | Fix | Summary |",
+        "|---|---|---|---|---|",
+    ]
+    for doc in docs:
+        index.append(
+            f"| [{doc.code}]({doc.code}.md) | {doc.name} | {'on' if doc.default else 'off'} "
+            f"| {'yes' if doc.fixable else ''} | {doc.summary} |"
+        )
+    pages = {"README.md": "\n".join(index) + "\n"}
+    pages.update({f"{doc.code}.md": render_markdown(doc) for doc in docs})
+    return pages

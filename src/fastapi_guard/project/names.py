@@ -90,6 +90,10 @@ class NameResolver:
             source = self.find_module(binding.target, module.name)
             if source is None:
                 return Resolved(fold_external(".".join([binding.target, binding.attribute, *tail])))
+            if source is module:  # `from . import x` in a package's __init__: x is a submodule
+                submodule = self.modules.get(f"{module.name}.{binding.attribute}")
+                if submodule is not None:
+                    return self._walk(submodule, tail, hops + 1)
             return self._walk(source, [binding.attribute, *tail], hops + 1)
         target = self.find_module(binding.target, module.name)
         if target is not None:

@@ -1,0 +1,20 @@
+"""The package's own layering (cli -> engine -> plugins -> rules -> rule -> project -> ...) holds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_linter_contract_is_kept() -> None:
+    executable = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if executable is None:
+        pytest.fail("lint-imports is missing: install the test extra (pip install -e '.[test]')")
+    completed = subprocess.run([executable], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -1,0 +1,74 @@
+"""Parsing never crashes the run, and newer syntax parses on any supported Python."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from fastapi_guard.parsing import ParseError, ParsedSource, parse_source
+
+NEWER_SYNTAX = '''\
+type UserId = int
+type Pair[T] = tuple[T, T]
+
+
+def first[T](items: list[T]) -> T:
+    return items[0]
+
+
+class Box[T: int = int](Base):
+    pass
+
+
+def handler(name: str) -> None:
+    try:
+        pass
+    except ValueError, TypeError:
+        pass
+    greeting = t"hello {name}"
+    nested = f"{"inner"} {name!r}"
+'''
+
+
+def test_newer_syntax_parses_with_the_same_lines() -> None:
+    parsed = parse_source(NEWER_SYNTAX.encode())
+    assert isinstance(parsed, ParsedSource)
+    functions = {node.name: node.lineno for node in ast.walk(parsed.tree) if isinstance(node, ast.FunctionDef)}
+    assert functions == {"first": 5, "handler": 13}
+    classes = [node.lineno for node in ast.walk(parsed.tree) if isinstance(node, ast.ClassDef)]
+    assert classes == [9]
+    aliases = [node.targets[0].id for node in parsed.tree.body[:2] if isinstance(node, ast.Assign)] or [
+        node.name.id for node in parsed.tree.body[:2]
+    ]
+    assert aliases == ["UserId", "Pair"]
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "fragment"),
+    [
+        (b"def f(:\n    pass\n", 1, "invalid syntax"),
+        (b"x = 1\ny = (\n", 2, ""),
+        (b"x = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n", 1, "too many nested"),
+        (b"x = 1\x00\n", 1, "NUL byte"),
+        (b"x = '\xff\xfe'\n", 1, "cannot decode"),
+        (b"# -*- coding: klingon -*-\nx = 1\n", 1, "cannot decode"),
+        (b"x = " + b"-" * 100000 + b"1\n", 1, ""),
+    ],
+)
+def test_bad_input_gives_a_parse_error(source: bytes, line: int, fragment: str) -> None:
+    parsed = parse_source(source)
+    assert isinstance(parsed, ParseError)
+    assert parsed.line == line and fragment in parsed.message
+
+
+def test_encoding_cookie_and_bom_are_honoured() -> None:
+    latin = parse_source("# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1"))
+    assert isinstance(latin, ParsedSource) and "café" in latin.text
+    bom = parse_source("\ufeffx = 1\n".encode("utf-8"))
+    assert isinstance(bom, ParsedSource) and bom.text.startswith("x")
+
+
+def test_deeply_nested_brackets_within_cpython_limits_parse() -> None:
+    parsed = parse_source(b"x = " + b"[" * 150 + b"1" + b"]" * 150 + b"\n")
+    assert isinstance(parsed, ParsedSource)
