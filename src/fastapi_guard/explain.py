@@ -41,7 +41,9 @@ class RuleDoc:
 
 def rule_doc(rule: type[Rule]) -> RuleDoc:
     module = inspect.getmodule(rule)
-    text = inspect.cleandoc((module.__doc__ if module and module.__doc__ else rule.__doc__) or "")
+    candidates = [vars(rule).get("__doc__"), module.__doc__ if module else None]
+    documented = [doc for doc in candidates if doc and "## What it does" in doc]
+    text = inspect.cleandoc((documented or [doc for doc in candidates if doc] or [""])[0])
     summary, _, rest = text.partition("\n")
     sections: dict[str, str] = {}
     for chunk in re.split(r"^## ", rest, flags=re.MULTILINE)[1:]:
