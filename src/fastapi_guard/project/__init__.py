@@ -16,6 +16,7 @@ from fastapi_guard.project.names import NameResolver, Resolved
 from fastapi_guard.project.symbols import ModuleInfo
 
 if TYPE_CHECKING:
+    from fastapi_guard.inference import Inference
     from fastapi_guard.project.fastapi import FastAPIIndex
     from fastapi_guard.project.layout import Layout
     from fastapi_guard.project.pydantic import SchemaIndex
@@ -44,6 +45,13 @@ class Project:
 
     def resolve(self, qualname: str) -> Resolved:
         return self.names.resolve_dotted(qualname)
+
+    @cached_property
+    def inference(self) -> Inference:
+        """astroid, for values the index cannot settle statically (built lazily)."""
+        from fastapi_guard.inference import Inference
+
+        return Inference(self.modules, self.names.find_module)
 
     @cached_property
     def fastapi(self) -> FastAPIIndex:
