@@ -87,3 +87,19 @@ def test_definition_lookup_and_import_cycles(tmp_path: Path) -> None:
     project = Project(root, Config(), modules)
     assert project.names.qualname(project.modules["a"], expr("x")).endswith("x")
     assert project.names.definition("app.nothing") is None
+
+
+def test_library_names_never_resolve_to_a_deeper_project_module(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/_internal/__init__.py": "",
+        "pkg/_internal/pydantic.py": "BaseModel = object\n",
+        "pkg/_internal/helpers.py": "x = 1\n",
+        "pkg/api.py": "from pydantic import BaseModel\nfrom helpers import x\n",
+    })
+    modules, _, _ = _load_modules(root, walk_python_files(root, Config(), ProjectFinder()))
+    project = Project(root, Config(), modules)
+    api = project.modules["pkg.api"]
+    assert project.names.qualname(api, expr("BaseModel")) == "pydantic.BaseModel"
+    # pkg/_internal is inside a regular package, so it is no import root for pkg/api.py
+    assert project.names.qualname(api, expr("x")) == "helpers.x"

@@ -92,7 +92,8 @@ def check(
                 click.echo(f"fastapi-guard: {note}", err=True)
 
     try:
-        result = run(list(paths) or [Path(".")], options, progress)
+        announce = (lambda message: click.echo(message, err=True)) if verbose else None
+        result = run(list(paths) or [Path(".")], options, progress, announce)
     except (ConfigError, PluginError) as error:
         _fail(str(error))
         return

@@ -92,13 +92,17 @@ def _run_rule_safely(rule: type[Rule], action: Callable[[], Iterable[Finding]], 
         return []
 
 
-def check_project(spec: ProjectSpec, targets: list[Path] | None, options: RunOptions) -> ProjectResult:
+def check_project(
+    spec: ProjectSpec, targets: list[Path] | None, options: RunOptions, announce: Callable[[str], None] | None = None
+) -> ProjectResult:
     started = time.perf_counter()
     config = spec.config
     result = ProjectResult(spec.root)
     rules = registered_rules()
     enabled = selected_codes(config, rule_defaults(), options.select, options.extend_select, options.ignore)
     files = walk_python_files(spec.root, config, ProjectFinder())
+    if announce:
+        announce(f"checking {spec.root} ({len(files)} files)")
     modules, failures, raw_lines = _load_modules(spec.root, files)
     project = Project(spec.root, config, modules)
     result.files = len(files)
@@ -147,9 +151,16 @@ def _check_project_args(args: tuple[ProjectSpec, list[Path] | None, RunOptions])
 
 
 def run(
-    paths: list[Path], options: RunOptions, progress: Callable[[ProjectResult], None] | None = None
+    paths: list[Path],
+    options: RunOptions,
+    progress: Callable[[ProjectResult], None] | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> RunResult:
-    """Check the given files and folders; raises ConfigError for configuration problems."""
+    """Check the given files and folders; raises ConfigError for configuration problems.
+
+    ``progress`` is told of each finished project; ``announce`` of each project
+    as it starts, when projects are checked in this process.
+    """
     finder = ProjectFinder(options.config_file)
     projects = group_targets(paths, finder)
     defaults = rule_defaults()
@@ -159,8 +170,8 @@ def run(
     jobs = max(1, min(options.jobs, len(work)))
     results: list[ProjectResult] = []
     if jobs == 1:
-        for item in work:
-            results.append(_check_project_args(item))
+        for spec, targets, _ in work:
+            results.append(check_project(spec, targets, options, announce))
             if progress:
                 progress(results[-1])
     else:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi_guard.project.symbols import Binding, ModuleInfo, ScopeNode, dotted_name, fold_external
 
 MAX_HOPS = 32
+# Top-level names that always denote the library, never a same-named project
+# module found deeper in the tree (``prefect/_internal/pydantic.py``).
+NEVER_PROJECT_MODULES = frozenset(sys.stdlib_module_names) | {
+    "fastapi", "starlette", "pydantic", "pydantic_settings", "sqlalchemy", "sqlmodel", "alembic",
+    "jose", "jwt", "passlib", "structlog", "httpx", "requests", "fastapi_users", "fastapi_utils",
+}
 
 
 @dataclass(frozen=True)
@@ -45,12 +52,32 @@ class NameResolver:
         exact = self.modules.get(dotted)
         if exact is not None:
             return exact
-        candidates = self._by_suffix.get(dotted)
+        if dotted.partition(".")[0] in NEVER_PROJECT_MODULES:
+            return None
+        candidates = [name for name in self._by_suffix.get(dotted, ()) if self._is_source_root(name, dotted, near)]
         if not candidates:
             return None
         if len(candidates) > 1 and near:
             candidates = sorted(candidates, key=lambda name: (-_shared_prefix(name, near), len(name), name))
         return self.modules[candidates[0]]
+
+    def _is_source_root(self, name: str, suffix: str, near: str | None) -> bool:
+        """Whether the folder left after stripping ``suffix`` off ``name`` can be an import root.
+
+        A folder inside a regular package (one with ``__init__.py``) is on
+        ``sys.path`` only when the app is started from it, so it counts only
+        for modules inside it (``app/main.py`` importing ``routes.jobs``), and
+        for names given without an importing module (configuration).
+        """
+        stripped = name[: len(name) - len(suffix)].rstrip(".")
+        if near is None or near.startswith(stripped + "."):
+            return True
+        parts = stripped.split(".")
+        for end in range(1, len(parts) + 1):
+            package = self.modules.get(".".join(parts[:end]))
+            if package is not None and package.is_package:
+                return False
+        return True
 
     def resolve_dotted(self, dotted: str, near: str | None = None) -> Resolved:
         parts = dotted.split(".")
@@ -88,7 +115,10 @@ class NameResolver:
     def _follow_import(self, module: ModuleInfo, binding: Binding, tail: Sequence[str], hops: int) -> Resolved:
         if binding.attribute is not None:
             source = self.find_module(binding.target, module.name)
-            if source is None:
+            if source is None:  # `from app.routes import jobs` where app/routes has no __init__.py
+                submodule = self.find_module(f"{binding.target}.{binding.attribute}", module.name)
+                if submodule is not None:
+                    return self._walk(submodule, tail, hops + 1)
                 return Resolved(fold_external(".".join([binding.target, binding.attribute, *tail])))
             if source is module:  # `from . import x` in a package's __init__: x is a submodule
                 submodule = self.modules.get(f"{module.name}.{binding.attribute}")

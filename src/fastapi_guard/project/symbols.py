@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+# PEP 695 aliases parse natively from Python 3.12 (older interpreters see them downleveled to assignments).
+TYPE_ALIAS: tuple[type, ...] = (ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()
 ScopeNode = FunctionNode | ast.Lambda
 
 # Re-exports of the libraries we reason about, folded to one public name.
@@ -89,7 +91,7 @@ class Binding:
     attribute: str | None = None
 
 
-def _absolute_module(module: str, is_package: bool, level: int, name: str | None) -> str:
+def absolute_module(module: str, is_package: bool, level: int, name: str | None) -> str:
     if level == 0:
         return name or ""
     parts = module.split(".")
@@ -111,7 +113,7 @@ def _import_bindings(node: ast.Import | ast.ImportFrom, module: str, is_package:
                 top = alias.name.split(".")[0]
                 yield top, Binding("import", top, None, node.lineno, target=top)
         return
-    source = _absolute_module(module, is_package, node.level, node.module)
+    source = absolute_module(module, is_package, node.level, node.module)
     for alias in node.names:
         if alias.name == "*":
             continue
@@ -175,6 +177,8 @@ def collect_bindings(body: list[ast.stmt], prefix: str, module: str, is_package:
             binding = Binding("value", f"{prefix}{statement.target.id}", statement.value, statement.lineno)
             if existing is None or (existing.kind == "value" and existing.node is None):
                 bindings[statement.target.id] = binding
+        elif isinstance(statement, TYPE_ALIAS) and isinstance(statement.name, ast.Name):  # ``type X = ...`` on 3.12+
+            bind(statement.name.id, Binding("value", f"{prefix}{statement.name.id}", statement.value, statement.lineno))
     return bindings
 
 
@@ -195,7 +199,7 @@ class ModuleInfo:
     @cached_property
     def star_imports(self) -> list[str]:
         return [
-            _absolute_module(self.name, self.is_package, node.level, node.module)
+            absolute_module(self.name, self.is_package, node.level, node.module)
             for node in self.tree.body
             if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
         ]
