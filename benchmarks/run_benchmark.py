@@ -1,6 +1,7 @@
 """Cold-run timing of fastapi-guard against plain flake8 on a tree of many services.
 
-Builds ``benchmarks/tree/``: N copies of ``examples/`` as separate services
+Builds a tree outside the repository (the repository's own config excludes
+nothing there): N copies of ``examples/`` as separate services
 (each with its own pyproject.toml), then times, in the same run, a cold
 ``fastapi-guard check`` and ``flake8 -j 2`` restricted to pycodestyle and
 pyflakes codes (no plugins). Needs flake8 (``pip install -e '.[bench]'``).
@@ -15,12 +16,13 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples"
-TREE = Path(__file__).resolve().parent / "tree"
+TREE = Path(tempfile.gettempdir()) / "fastapi-guard-benchmark-tree"
 
 
 def build_tree(copies: int) -> int:
