@@ -7,7 +7,7 @@ rules never pays for the router mount tree or the model catalogue.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +23,23 @@ if TYPE_CHECKING:
     from fastapi_guard.project.sqlalchemy import ModelIndex
 
 
+@lru_cache(maxsize=64)
+def root_package(root: Path) -> tuple[str, ...]:
+    """The package names of ``root`` and its parents when the project root is itself
+    inside a package (``open_webui/`` checked directly): its modules keep their
+    importable names (``open_webui.main``), so absolute imports still resolve."""
+    parts: list[str] = []
+    folder = root
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return tuple(parts)
+
+
 def module_name_for(root: Path, path: Path) -> tuple[str, bool]:
-    """The dotted module name of ``path`` relative to the project root, and whether it is a package."""
+    """The dotted module name of ``path`` in the project, and whether it is a package."""
     relative = path.relative_to(root).with_suffix("")
-    parts = list(relative.parts)
+    parts = [*root_package(root), *relative.parts]
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]

@@ -1,0 +1,417 @@
+"""The FastAPI dependency graph and which of its nodes authenticate.
+
+A dependency authenticates when its resolved function name is listed in
+``auth-dependencies`` (and it is not itself an endpoint), when it reaches such
+a dependency through its own parameters, or when it is a ``fastapi.security``
+scheme that rejects anonymous requests. Optional authentication never counts:
+a scheme created with ``auto_error=False``, a factory called with
+``required=False``/``optional=True``, a dependency whose name says
+``optional``. Everything is resolved through the project's name index and
+memoised per definition; cycles resolve to "not authenticating".
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fastapi_guard.project.fastapi_walk import (
+    MAX_DEPTH, DependencyRef, Scopes, find_method, keyword, own_nodes, parameter_slots, returned_values, strip_generic,
+)
+from fastapi_guard.project.names import Resolved
+from fastapi_guard.project.symbols import FunctionNode, ModuleInfo
+
+if TYPE_CHECKING:
+    from fastapi_guard.project import Project
+
+
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security"})
+ANNOTATED = frozenset({"typing.Annotated"})
+SECURITY_SCHEMES = frozenset(
+    f"fastapi.security.{name}"
+    for name in (
+        "OAuth2", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OpenIdConnect",
+        "HTTPBase", "HTTPBearer", "HTTPBasic", "HTTPDigest",
+        "APIKeyBase", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "SecurityBase",
+    )
+)
+# ``FastAPIUsers(...).current_user(...)`` and fief's ``FiefAuth(...).current_user()``
+# build the dependency; these libraries are the only owners we trust by name.
+USER_FACTORY_OWNERS = ("fastapi_users.", "fief_client.")
+USER_FACTORY_METHODS = frozenset({"current_user", "current_user_token", "authenticated"})
+# Keyword values that turn a scheme or factory into optional authentication.
+OPTIONAL_KEYWORDS = (("auto_error", False), ("required", False), ("optional", True))
+
+
+@dataclass(frozen=True)
+class AuthFacts:
+    """What one dependency (or a set of them) contributes: auth, admin, and the names that gave it."""
+
+    auth: bool = False
+    admin: bool = False
+    names: frozenset[str] = frozenset()
+
+    def __or__(self, other: AuthFacts) -> AuthFacts:
+        if not other.auth:
+            return self
+        if not self.auth:
+            return other
+        return AuthFacts(True, self.admin or other.admin, self.names | other.names)
+
+
+NO_AUTH = AuthFacts()
+
+
+def is_optional_call(call: ast.Call) -> bool:
+    for name, value in OPTIONAL_KEYWORDS:
+        given = keyword(call, name)
+        if isinstance(given, ast.Constant) and given.value is value:
+            return True
+    return False
+
+
+class DependencyGraph:
+    """Auth classification of dependency expressions, functions and classes of one project."""
+
+    def __init__(
+        self,
+        project: Project,
+        enclosing: Callable[[ast.AST], Scopes],
+        is_endpoint: Callable[[FunctionNode], bool],
+    ) -> None:
+        self.names = project.names
+        self.enclosing = enclosing
+        self.is_endpoint = is_endpoint
+        self.admin_names = frozenset(project.config.admin_dependencies)
+        self.auth_names = frozenset(project.config.auth_dependencies) | self.admin_names
+        self._cache: dict[tuple[str, int], AuthFacts] = {}
+        self._active: set[tuple[str, int]] = set()
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _memo(self, tag: str, node: ast.AST, compute: Callable[[], AuthFacts]) -> AuthFacts:
+        key = (tag, id(node))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return NO_AUTH
+        self._active.add(key)
+        try:
+            result = compute()
+        finally:
+            self._active.discard(key)
+        self._cache[key] = result
+        return result
+
+    def by_name(self, name: str) -> AuthFacts | None:
+        """The verdict a name alone gives: auth/admin when configured, no auth when it says optional."""
+        if "optional" in name.lower():
+            return NO_AUTH
+        if name in self.admin_names:
+            return AuthFacts(True, True, frozenset({name}))
+        if name in self.auth_names:
+            return AuthFacts(True, False, frozenset({name}))
+        return None
+
+    def resolve(self, module: ModuleInfo, expr: ast.expr, scopes: Scopes) -> Resolved | None:
+        return self.names.resolve_expr(module, strip_generic(expr), scopes)
+
+    def _binding_scopes(self, resolved: Resolved, scopes: Scopes) -> Scopes:
+        """Scopes for reading a binding's value: a local binding lives in the current scopes."""
+        binding = resolved.binding
+        return scopes if binding is not None and "<locals>" in binding.qualname else ()
+
+    def function_scopes(self, function: FunctionNode) -> Scopes:
+        return (*self.enclosing(function), function)
+
+    # -- dependency slots ----------------------------------------------------------------------
+
+    def parameter_refs(self, module: ModuleInfo, function: FunctionNode) -> list[DependencyRef]:
+        """The dependency slots of a function's parameters: defaults and ``Annotated`` extras."""
+        scopes = self.enclosing(function)
+        refs: list[DependencyRef] = []
+        for argument, default in parameter_slots(function):
+            annotation = argument.annotation
+            annotated = self.annotated_refs(module, annotation, scopes, 0) if annotation is not None else None
+            if annotated is not None:
+                refs.extend(annotated)
+            if default is not None:
+                declared = annotation
+                if annotated:
+                    declared = annotated[0].annotation
+                refs.append(DependencyRef(module, default, scopes, declared))
+        return refs
+
+    def annotated_refs(
+        self, module: ModuleInfo, annotation: ast.expr, scopes: Scopes, depth: int
+    ) -> list[DependencyRef] | None:
+        """Refs of the extras of an ``Annotated[T, ...]`` annotation (through aliases); None when not Annotated."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(annotation, ast.Subscript):
+            resolved = self.resolve(module, annotation.value, scopes)
+            if resolved is None or resolved.qualname not in ANNOTATED:
+                return None
+            items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            declared = items[0] if items else None
+            return [DependencyRef(module, item, scopes, declared) for item in items[1:]]
+        if isinstance(annotation, (ast.Name, ast.Attribute)):
+            resolved = self.resolve(module, annotation, scopes)
+            binding = resolved.binding if resolved else None
+            if resolved is None or resolved.module is None or binding is None or binding.kind != "value":
+                return None
+            if not isinstance(binding.node, (ast.Subscript, ast.Name, ast.Attribute, ast.Constant)):
+                return None
+            return self.annotated_refs(resolved.module, binding.node, self._binding_scopes(resolved, scopes), depth + 1)
+        return None
+
+    def slot(self, ref: DependencyRef, depth: int = 0) -> AuthFacts:
+        """What a dependency slot contributes (``Depends(x)``, a constant holding one, a factory returning one)."""
+        if depth > MAX_DEPTH:
+            return NO_AUTH
+        expr = ref.expr
+        if isinstance(expr, ast.Call):
+            resolved = self.resolve(ref.module, expr.func, ref.scopes)
+            if resolved is None:
+                return NO_AUTH
+            if resolved.qualname in DEPENDS:
+                target = expr.args[0] if expr.args else keyword(expr, "dependency")
+                target = target if target is not None else ref.annotation
+                if target is None or (isinstance(target, ast.Constant) and target.value is None):
+                    return NO_AUTH
+                return self.callable(ref.module, target, ref.scopes, depth + 1)
+            binding = resolved.binding
+            if binding is not None and binding.kind == "def" and resolved.module is not None:
+                function = binding.node
+                assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+                inner = self.function_scopes(function)
+                result = NO_AUTH
+                for value in returned_values(function):
+                    if isinstance(value, ast.Call):
+                        result |= self.slot(DependencyRef(resolved.module, value, inner, ref.annotation), depth + 1)
+                return result
+            return NO_AUTH
+        if isinstance(expr, (ast.Name, ast.Attribute)):
+            resolved = self.resolve(ref.module, expr, ref.scopes)
+            binding = resolved.binding if resolved else None
+            if resolved is None or resolved.module is None or binding is None or binding.kind != "value":
+                return NO_AUTH
+            if binding.node is None or binding.node is expr:
+                return NO_AUTH
+            scopes = self._binding_scopes(resolved, ref.scopes)
+            return self.slot(DependencyRef(resolved.module, binding.node, scopes, ref.annotation), depth + 1)
+        return NO_AUTH
+
+    def slots(self, refs: list[DependencyRef]) -> AuthFacts:
+        result = NO_AUTH
+        for ref in refs:
+            result |= self.slot(ref)
+        return result
+
+    # -- dependency callables ------------------------------------------------------------------
+
+    def callable(self, module: ModuleInfo, expr: ast.expr, scopes: Scopes, depth: int = 0) -> AuthFacts:
+        """What ``Depends(expr)`` contributes."""
+        if depth > MAX_DEPTH:
+            return NO_AUTH
+        if isinstance(expr, ast.Call):
+            return self.call(module, expr, scopes, depth)
+        resolved = self.resolve(module, expr, scopes)
+        if resolved is None:
+            return NO_AUTH
+        binding = resolved.binding
+        if binding is None:
+            if resolved.module is None:
+                return self._external(resolved.qualname)
+            return self._member(module, strip_generic(expr), scopes, depth)
+        target_module = resolved.module or module
+        if binding.kind == "def":
+            assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            return self.function(target_module, binding.node)
+        if binding.kind == "class":
+            assert isinstance(binding.node, ast.ClassDef)
+            return self.klass(target_module, binding.node)
+        aliased = isinstance(binding.node, (ast.Call, ast.Name, ast.Attribute)) and binding.node is not expr
+        if binding.kind == "value" and aliased:
+            return self.callable(target_module, binding.node, self._binding_scopes(resolved, scopes), depth + 1)
+        return NO_AUTH
+
+    def _external(self, qualname: str) -> AuthFacts:
+        name = qualname.rsplit(".", 1)[-1]
+        if qualname in SECURITY_SCHEMES:
+            return AuthFacts(True, False, frozenset({name}))
+        return self.by_name(name) or NO_AUTH
+
+    def _member(self, module: ModuleInfo, expr: ast.expr, scopes: Scopes, depth: int) -> AuthFacts:
+        """``obj.method`` where ``obj`` is a project object: the method of its class, else the name."""
+        if not isinstance(expr, ast.Attribute):
+            return NO_AUTH
+        method = self._method_of(module, expr, scopes)
+        if method is not None:
+            return self.function(*method)
+        return self.by_name(expr.attr) or NO_AUTH
+
+    def _owner_class(
+        self, module: ModuleInfo, owner: ast.expr, scopes: Scopes
+    ) -> tuple[str, ModuleInfo | None, ast.ClassDef | None] | None:
+        """The class of ``owner`` when it is a class or an instance created by a visible call."""
+        resolved = self.resolve(module, owner, scopes)
+        binding = resolved.binding if resolved else None
+        if resolved is None or binding is None:
+            return None
+        if binding.kind == "class":
+            assert isinstance(binding.node, ast.ClassDef)
+            return resolved.qualname, resolved.module, binding.node
+        if binding.kind == "value" and isinstance(binding.node, ast.Call) and resolved.module is not None:
+            created = self.resolve(resolved.module, binding.node.func, self._binding_scopes(resolved, scopes))
+            if created is None:
+                return None
+            created_binding = created.binding
+            if created_binding is not None and created_binding.kind == "class":
+                assert isinstance(created_binding.node, ast.ClassDef)
+                return created.qualname, created.module, created_binding.node
+            if created.module is None:
+                return created.qualname, None, None
+        return None
+
+    def _method_of(
+        self, module: ModuleInfo, expr: ast.Attribute, scopes: Scopes
+    ) -> tuple[ModuleInfo, FunctionNode] | None:
+        owner = self._owner_class(module, expr.value, scopes)
+        if owner is None or owner[1] is None or owner[2] is None:
+            return None
+        method = find_method(owner[2], expr.attr)
+        return (owner[1], method) if method is not None else None
+
+    def call(self, module: ModuleInfo, call: ast.Call, scopes: Scopes, depth: int = 0) -> AuthFacts:
+        """What ``Depends(factory(...))`` or ``Depends(Scheme(...))`` contributes."""
+
+        def compute() -> AuthFacts:
+            if is_optional_call(call):
+                return NO_AUTH
+            func = strip_generic(call.func)
+            resolved = self.resolve(module, func, scopes)
+            if resolved is None:
+                return NO_AUTH
+            binding = resolved.binding
+            if binding is None and resolved.module is None:
+                return self._external(resolved.qualname)
+            if binding is None:
+                return self._member_call(module, func, scopes)
+            target_module = resolved.module or module
+            if binding.kind == "class":
+                assert isinstance(binding.node, ast.ClassDef)
+                return self.klass(target_module, binding.node)
+            if binding.kind == "def":
+                assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                return self.factory(target_module, binding.node, depth)
+            return NO_AUTH
+
+        return self._memo("call", call, compute)
+
+    def _member_call(self, module: ModuleInfo, func: ast.expr, scopes: Scopes) -> AuthFacts:
+        if not isinstance(func, ast.Attribute):
+            return NO_AUTH
+        owner = self._owner_class(module, func.value, scopes)
+        if owner is not None and owner[1] is None:
+            if owner[0].startswith(USER_FACTORY_OWNERS) and func.attr in USER_FACTORY_METHODS:
+                return AuthFacts(True, False, frozenset({func.attr}))
+        method = self._method_of(module, func, scopes)
+        if method is not None:
+            return self.factory(*method)
+        return self.by_name(func.attr) or NO_AUTH
+
+    def factory(self, module: ModuleInfo, function: FunctionNode, depth: int = 0) -> AuthFacts:
+        """A function called to build the dependency: its name, else what it returns."""
+
+        def compute() -> AuthFacts:
+            named = None if self.is_endpoint(function) else self.by_name(function.name)
+            if named is not None:
+                return named
+            scopes = self.function_scopes(function)
+            result = NO_AUTH
+            for value in returned_values(function):
+                if isinstance(value, ast.Call) and self._is_depends(module, value, scopes):
+                    result |= self.slot(DependencyRef(module, value, scopes), depth + 1)
+                else:
+                    result |= self.callable(module, value, scopes, depth + 1)
+            return result
+
+        return self._memo("factory", function, compute)
+
+    def _is_depends(self, module: ModuleInfo, call: ast.Call, scopes: Scopes) -> bool:
+        resolved = self.resolve(module, call.func, scopes)
+        return resolved is not None and resolved.qualname in DEPENDS
+
+    def function(self, module: ModuleInfo, function: FunctionNode) -> AuthFacts:
+        """A function used as a dependency: its name, its parameters, auth calls in its body."""
+
+        def compute() -> AuthFacts:
+            named = None if self.is_endpoint(function) else self.by_name(function.name)
+            if named is not None:
+                return named
+            return self.signature(module, function) | self.body_calls(module, function)
+
+        return self._memo("function", function, compute)
+
+    def signature(self, module: ModuleInfo, function: FunctionNode) -> AuthFacts:
+        return self.slots(self.parameter_refs(module, function))
+
+    def klass(self, module: ModuleInfo, cls: ast.ClassDef) -> AuthFacts:
+        """A class used as a dependency: a security scheme subclass, or ``__init__``/``__call__`` reaching auth."""
+
+        def compute() -> AuthFacts:
+            named = self.by_name(cls.name)
+            if named is not None:
+                return named
+            result = NO_AUTH
+            scopes = self.enclosing(cls)
+            for base in cls.bases:
+                resolved = self.resolve(module, base, scopes)
+                if resolved is None:
+                    continue
+                if resolved.qualname in SECURITY_SCHEMES:
+                    result |= AuthFacts(True, False, frozenset({cls.name}))
+                elif resolved.binding is not None and resolved.binding.kind == "class":
+                    assert isinstance(resolved.binding.node, ast.ClassDef)
+                    result |= self.klass(resolved.module or module, resolved.binding.node)
+            for name in ("__init__", "__call__"):
+                method = find_method(cls, name)
+                if method is not None:
+                    result |= self.signature(module, method) | self.body_calls(module, method)
+            return result
+
+        return self._memo("class", cls, compute)
+
+    def body_calls(self, module: ModuleInfo, function: FunctionNode) -> AuthFacts:
+        """Auth dependencies called imperatively in the body (``await get_current_user(token, db)``)."""
+        source = "\n".join(module.lines[function.lineno - 1:function.end_lineno or function.lineno])
+        if not any(name in source for name in self.auth_names):
+            return NO_AUTH
+        scopes = self.function_scopes(function)
+        result = NO_AUTH
+        for node in own_nodes(function):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+            if name not in self.auth_names:
+                continue
+            resolved = self.resolve(module, node.func, scopes)
+            if resolved is None:
+                continue
+            binding = resolved.binding
+            if binding is not None and binding.kind == "def":
+                assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                if self.is_endpoint(binding.node):
+                    continue
+                name = binding.node.name
+            result |= self.by_name(name) or NO_AUTH
+        return result
