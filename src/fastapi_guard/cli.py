@@ -14,6 +14,7 @@ from fastapi_guard import __version__
 from fastapi_guard.config import ConfigError
 from fastapi_guard.engine import ProjectResult, RunOptions, default_jobs, run
 from fastapi_guard.explain import render_text, rule_doc
+from fastapi_guard.inventory import RENDERERS, inventory
 from fastapi_guard.plugins import PluginError, registered_rules
 from fastapi_guard.report import FORMATS, ReportContext, renderer, statistics
 
@@ -111,6 +112,21 @@ def check(
         elapsed = time.perf_counter() - started
         click.echo(f"{result.files} files, {len(result.findings)} findings in {elapsed:.2f}s", err=True)
     sys.exit(1 if result.findings and not exit_zero else 0)
+
+
+@main.command(name="routes")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this config file for every project.")
+def routes_command(paths: tuple[Path, ...], output_format: str, config_file: Path | None) -> None:
+    """The endpoint inventory: method, full mounted path, auth level, handler, response model."""
+    try:
+        rows = inventory(list(paths) or [Path(".")], config_file)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    click.echo(RENDERERS[output_format](rows), nl=False)
 
 
 def _rules_or_fail():

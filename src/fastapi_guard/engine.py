@@ -84,6 +84,15 @@ def _load_modules(root: Path, files: list[Path]) -> tuple[list[ModuleInfo], list
     return modules, failures, raw_lines
 
 
+def load_project(spec: ProjectSpec, files: list[Path] | None = None) -> tuple[Project, list[Finding], dict[str, list[str]]]:
+    """Parse a project's files into its index; also the FG001 findings and the raw
+    lines of the files that failed to parse."""
+    if files is None:
+        files = walk_python_files(spec.root, spec.config, ProjectFinder())
+    modules, failures, raw_lines = _load_modules(spec.root, files)
+    return Project(spec.root, spec.config, modules), failures, raw_lines
+
+
 def _run_rule_safely(rule: type[Rule], action: Callable[[], Iterable[Finding]], where: str, notes: list[str]) -> list[Finding]:
     try:
         return list(action())
@@ -103,8 +112,8 @@ def check_project(
     files = walk_python_files(spec.root, config, ProjectFinder())
     if announce:
         announce(f"checking {spec.root} ({len(files)} files)")
-    modules, failures, raw_lines = _load_modules(spec.root, files)
-    project = Project(spec.root, config, modules)
+    project, failures, raw_lines = load_project(spec, files)
+    modules = list(project.modules.values())
     result.files = len(files)
 
     active = [rules[code] for code in sorted(enabled)]
