@@ -158,3 +158,13 @@ def test_rule_and_rules_commands(runner: CliRunner) -> None:
     listed = json.loads(runner.invoke(main, ["rules", "--format", "json"]).output)
     assert {"code": "FG001", "name": "syntax-error", "default": True, "fixable": False,
             "summary": "A file that cannot be read or parsed."} in listed
+
+
+def test_fixture_projects_report_identically_whatever_the_jobs(runner: CliRunner) -> None:
+    projects = Path(__file__).parent / "fixtures" / "projects"
+    serial = runner.invoke(main, ["check", str(projects), "--format", "json", "-j", "1"])
+    parallel = runner.invoke(main, ["check", str(projects), "--format", "json", "-j", "2"])
+    assert serial.exit_code == parallel.exit_code == 1
+    assert serial.output == parallel.output
+    codes = {finding["code"] for finding in json.loads(serial.output)}
+    assert {"FG101", "FG103", "FG201", "FG501"} <= codes

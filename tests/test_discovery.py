@@ -56,3 +56,11 @@ def test_explicit_file_reports_only_that_file(tmp_path: Path) -> None:
 def test_subfolder_of_a_project_reports_only_below_it(tmp_path: Path) -> None:
     root = write_project(tmp_path, {"app/x/a.py": BROKEN, "app/y/b.py": BROKEN})
     assert set(actual_findings(root, paths=[root / "app" / "y"])) == {("app/y/b.py", 1, "FG001")}
+
+
+def test_naming_an_excluded_folder_checks_the_projects_inside_it(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {"app/a.py": "x = 1\n"}, config="extend-exclude = ['fixtures']\n")
+    write_project(root / "fixtures" / "svc", {"app/bad.py": BROKEN})
+    assert actual_findings(root) == {}
+    found = actual_findings(root, paths=[root / "fixtures"])
+    assert set(found) == {("fixtures/svc/app/bad.py", 1, "FG001")}

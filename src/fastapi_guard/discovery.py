@@ -172,7 +172,10 @@ def _nested_projects(folder: Path, owner: ProjectSpec, finder: ProjectFinder) ->
             if not entry.is_dir(follow_symlinks=False):
                 continue
             path = Path(entry.path)
-            if is_excluded(path.relative_to(current_owner.root).as_posix(), current_owner.config.all_excludes):
+            # Patterns of a project enclosing the named folder apply only below
+            # that folder: naming an excluded folder (fixtures) checks it.
+            base = current_owner.root if folder in (current_owner.root, *current_owner.root.parents) else folder
+            if is_excluded(path.relative_to(base).as_posix(), current_owner.config.all_excludes):
                 continue
             child_owner = current_owner
             if finder.is_project_root(path):
