@@ -134,10 +134,10 @@ from __future__ import annotations
 import ast
 import re
 
-from fastapi_guard.project.queries import Query, ScopeQueries, last_name, may_start_query
+from fastapi_guard.project.queries import Query, ScopeQueries, last_name
 from fastapi_guard.project.sqlalchemy import Model
 from fastapi_guard.project.symbols import ScopeNode
-from fastapi_guard.rule import FileContext, FileRule
+from fastapi_guard.rules._query_scopes import QueryScopeRule
 
 
 CREDENTIAL = re.compile(r"^(code|token|secret|api_key|\w+_(token|secret|hash|digest))$")
@@ -152,33 +152,12 @@ def _relationship_names(columns: tuple[str, ...]) -> set[str]:
     return {column[:-3] for column in columns if column.endswith("_id")}
 
 
-class UnscopedQuery(FileRule):
+class UnscopedQuery(QueryScopeRule):
     code = "FG103"
     name = "unscoped-query"
     message = "query on owned model `{model}` is not scoped to its owner ({columns})"
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self._pending: set[int] = set()
-        self._statement_names: frozenset[str] | None = None
-
-    def visit_Call(self, node: ast.Call) -> None:
-        if self._statement_names is None:
-            self._statement_names = self.project.models.statement_names(self.module)
-        if may_start_query(node, self._statement_names):
-            self._pending.add(id(self.context.function or self.module.tree))
-
-    def leave_Module(self, node: ast.Module) -> None:
-        if id(node) in self._pending:
-            self._check(node, ())
-
-    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        if id(node) in self._pending:
-            self._check(node, (*self.context.scopes, node))
-
-    leave_AsyncFunctionDef = leave_FunctionDef
-
-    def _check(self, scope: ScopeNode | ast.Module, scopes: tuple[ScopeNode, ...]) -> None:
+    def check_scope(self, scope: ScopeNode | ast.Module, scopes: tuple[ScopeNode, ...]) -> None:
         models = self.project.models
         if not models.owned:
             return

@@ -115,39 +115,19 @@ from __future__ import annotations
 
 import ast
 
-from fastapi_guard.project.queries import ScopeQueries, last_name, may_start_query
+from fastapi_guard.project.queries import ScopeQueries, last_name
 from fastapi_guard.project.sqlalchemy import Model
 from fastapi_guard.project.symbols import ScopeNode
-from fastapi_guard.rule import FileContext, FileRule
+from fastapi_guard.rules._query_scopes import QueryScopeRule
 
 FLAG_TYPES = frozenset({"Boolean", "bool"})
 
 
-class HardDelete(FileRule):
+class HardDelete(QueryScopeRule):
     code = "FG201"
     name = "hard-delete"
     message = "hard delete of {target}; {reason}"
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self._pending: set[int] = set()
-        self._statement_names: frozenset[str] | None = None
-
-    def visit_Call(self, node: ast.Call) -> None:
-        if self._statement_names is None:
-            self._statement_names = self.project.models.statement_names(self.module)
-        if may_start_query(node, self._statement_names):
-            self._pending.add(id(self.context.function or self.module.tree))
-
-    def leave_Module(self, node: ast.Module) -> None:
-        if id(node) in self._pending:
-            self._check(node, ())
-
-    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        if id(node) in self._pending:
-            self._check(node, (*self.context.scopes, node))
-
-    leave_AsyncFunctionDef = leave_FunctionDef
 
     @property
     def _all_models(self) -> bool:
@@ -156,7 +136,7 @@ class HardDelete(FileRule):
     def _applies(self, model: Model) -> bool:
         return model.is_soft_deletable or self._all_models
 
-    def _check(self, scope: ScopeNode | ast.Module, scopes: tuple[ScopeNode, ...]) -> None:
+    def check_scope(self, scope: ScopeNode | ast.Module, scopes: tuple[ScopeNode, ...]) -> None:
         models = self.project.models
         if not models.models or not (models.soft_deletable or self._all_models):
             return
