@@ -128,7 +128,6 @@ class HardDelete(QueryScopeRule):
     name = "hard-delete"
     message = "hard delete of {target}; {reason}"
 
-
     @property
     def _all_models(self) -> bool:
         return self.project.config.soft_delete == "all"
