@@ -18,3 +18,14 @@ def test_import_linter_contract_is_kept() -> None:
         pytest.fail("lint-imports is missing: install the test extra (pip install -e '.[test]')")
     completed = subprocess.run([executable], cwd=ROOT, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_rules_do_not_import_each_other() -> None:
+    """Shared knowledge lives in the index (project/), never in another rule's module."""
+    offenders = [
+        path.name
+        for path in sorted((ROOT / "src" / "fastapi_guard" / "rules").glob("fg*.py"))
+        if "from fastapi_guard.rules.fg" in path.read_text(encoding="utf-8")
+        or "import fastapi_guard.rules.fg" in path.read_text(encoding="utf-8")
+    ]
+    assert not offenders

@@ -101,3 +101,25 @@ def test_a_broken_plugin_is_a_clear_error(plugin_site: Path, tmp_path: Path) -> 
     write_project(tmp_path / "proj", {"app/a.py": "x = 1\n"})
     result = CliRunner().invoke(main, ["check", str(tmp_path / "proj")])
     assert result.exit_code == 2 and result.output.startswith("fastapi-guard: error: plugin rule")
+
+
+CRASHING = PLUGIN.replace(
+    '        if node.name in {"get", "post", "put", "patch", "delete"}:',
+    '        if node.name == "boom":\n            raise RuntimeError("rule bug")\n'
+    '        if node.name in {"get", "post", "put", "patch", "delete"}:',
+)
+
+
+def test_a_crashing_rule_is_reported_and_the_others_go_on(plugin_site: Path, tmp_path: Path) -> None:
+    plugin_site.mkdir(parents=True)
+    install_plugin(plugin_site)
+    (plugin_site / "acme_rules.py").write_text(CRASHING.replace("{rules}", "VerbNamedHandler"))
+    root = write_project(tmp_path / "proj", {
+        "app/views.py": "def get():\n    pass\n\n\ndef boom():\n    pass\n\n\ndef post():\n    pass\n",
+        "app/bad.py": "def f(:\n",
+    })
+    result = CliRunner().invoke(main, ["check", str(root), "--format", "concise"])
+    assert result.exit_code == 1
+    assert "internal error in ACME001 on" in result.stderr and "RuntimeError: rule bug" in result.stderr
+    assert "views.py:1:1: ACME001" in result.stdout and "views.py:9:1" not in result.stdout
+    assert "bad.py:1:7: FG001" in result.stdout and "Traceback" not in result.output

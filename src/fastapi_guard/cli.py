@@ -7,16 +7,18 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from fastapi_guard import __version__
+from fastapi_guard import __version__, baseline
 from fastapi_guard.config import ConfigError
 from fastapi_guard.engine import ProjectResult, RunOptions, default_jobs, run
-from fastapi_guard.explain import render_text, rule_doc
+from fastapi_guard.explain import render_markdown, render_text, rule_doc
+from fastapi_guard.findings import FindingKey
 from fastapi_guard.inventory import RENDERERS, inventory
 from fastapi_guard.plugins import PluginError, registered_rules
-from fastapi_guard.report import FORMATS, ReportContext, renderer, statistics
+from fastapi_guard.report import FORMATS, ReportContext, RuleInfo, renderer, statistics
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -25,13 +27,34 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
     return tuple(code.strip().upper() for code in value.split(",") if code.strip())
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"fastapi-guard: error: {message}", err=True)
     sys.exit(2)
 
 
 def _use_color(output_file: str | None) -> bool:
     return output_file is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _read_baseline(path: Path) -> frozenset[FindingKey]:
+    try:
+        return baseline.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        _fail(f"{path}: cannot read baseline: {error.strerror}")
+    except UnicodeDecodeError:
+        _fail(f"{path}: malformed baseline: not UTF-8 text")
+    except baseline.BaselineError as error:
+        _fail(f"{path}: {error}")
+
+
+def _rule_infos() -> dict[str, RuleInfo]:
+    docs = [rule_doc(rule) for rule in registered_rules().values()]
+    return {
+        doc.code: RuleInfo(
+            doc.name, doc.summary, doc.sections.get("What it does", ""), render_text(doc), render_markdown(doc)
+        )
+        for doc in docs
+    }
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,6 +71,10 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format.")
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Report only the findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record the current findings in this baseline file and exit 0.")
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per code after the report.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -63,6 +90,8 @@ def check(
     ignore: str | None,
     output_format: str,
     output_file: Path | None,
+    baseline_file: Path | None,
+    write_baseline_file: Path | None,
     show_statistics: bool,
     exit_zero: bool,
     config_file: Path | None,
@@ -76,6 +105,7 @@ def check(
     """
     if config_file is not None and not config_file.is_file():
         _fail(f"{config_file}: config file not found")
+    recorded = _read_baseline(baseline_file) if baseline_file is not None else None
     options = RunOptions(
         select=_codes(select),
         extend_select=_codes(extend_select) or (),
@@ -87,7 +117,8 @@ def check(
 
     def progress(project: ProjectResult) -> None:
         if verbose:
-            click.echo(f"checked {project.root} ({project.files} files) in {project.seconds:.2f}s", err=True)
+            click.echo(f"checked {project.root} ({project.indexed} files indexed, {project.files} reported on) "
+                       f"in {project.seconds:.2f}s", err=True)
         for note in project.notes:
             if verbose or note.startswith("internal error"):
                 click.echo(f"fastapi-guard: {note}", err=True)
@@ -97,21 +128,38 @@ def check(
         result = run(list(paths) or [Path(".")], options, progress, announce)
     except (ConfigError, PluginError) as error:
         _fail(str(error))
-        return
+    findings = result.findings
+    if write_baseline_file is not None:
+        try:
+            write_baseline_file.write_text(baseline.dumps(findings, write_baseline_file.absolute().parent), "utf-8")
+        except OSError as error:
+            _fail(f"{write_baseline_file}: cannot write baseline: {error.strerror}")
+        if not quiet:
+            click.echo(f"fastapi-guard: recorded {len(findings)} findings in {write_baseline_file}", err=True)
+        sys.exit(0)
+    if baseline_file is not None and recorded is not None:
+        findings = baseline.filter_new(findings, recorded, baseline_file.absolute().parent)
+        if verbose:
+            hidden = len(result.findings) - len(findings)
+            click.echo(f"baseline: {hidden} findings hidden, {len(recorded) - hidden} entries matched none", err=True)
     context = ReportContext(
-        files_checked=result.files, color=_use_color(output_file and str(output_file)), summary=not quiet
+        files_checked=result.files,
+        color=_use_color(output_file and str(output_file)),
+        summary=not quiet,
+        files=tuple(result.paths),
+        rules=_rule_infos() if output_format == "sarif" else {},
     )
-    report = renderer(output_format)(result.findings, context)
+    report = renderer(output_format)(findings, context)
     if show_statistics:
-        report += statistics(result.findings)
+        report += statistics(findings)
     if output_file is not None:
         output_file.write_text(report, encoding="utf-8")
     else:
         click.echo(report, nl=False)
     if verbose:
         elapsed = time.perf_counter() - started
-        click.echo(f"{result.files} files, {len(result.findings)} findings in {elapsed:.2f}s", err=True)
-    sys.exit(1 if result.findings and not exit_zero else 0)
+        click.echo(f"{result.files} files, {len(findings)} findings in {elapsed:.2f}s", err=True)
+    sys.exit(1 if findings and not exit_zero else 0)
 
 
 @main.command(name="routes")

@@ -11,11 +11,12 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi_guard.config import ConfigError
 from fastapi_guard.discovery import ProjectFinder, ProjectSpec, group_targets, walk_python_files
@@ -29,6 +30,9 @@ from fastapi_guard.rules.fg001_syntax_error import SyntaxErrorRule
 from fastapi_guard.selection import is_suppressed_by_noqa, per_file_ignored, selected_codes
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class RunOptions:
     select: tuple[str, ...] | None = None
@@ -36,15 +40,24 @@ class RunOptions:
     ignore: tuple[str, ...] = ()
     config_file: Path | None = None
     jobs: int = 1
+    # False when the caller applies ``# noqa`` itself (flake8 does, with its own
+    # options such as --disable-noqa).
+    noqa: bool = True
 
 
 @dataclass
 class ProjectResult:
     root: Path
     findings: list[Finding] = field(default_factory=list)
-    files: int = 0
+    # The files reported on (all of the project's, or those the user named).
+    paths: list[str] = field(default_factory=list)
+    indexed: int = 0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def files(self) -> int:
+        return len(self.paths)
 
 
 @dataclass
@@ -53,8 +66,12 @@ class RunResult:
     projects: list[ProjectResult]
 
     @property
+    def paths(self) -> list[str]:
+        return [path for project in self.projects for path in project.paths]
+
+    @property
     def files(self) -> int:
-        return sum(project.files for project in self.projects)
+        return len(self.paths)
 
 
 def rule_defaults() -> dict[str, bool]:
@@ -65,13 +82,19 @@ def _in_targets(path: Path, targets: list[Path] | None) -> bool:
     return targets is None or any(path == target or target in path.parents for target in targets)
 
 
-def _load_modules(root: Path, files: list[Path]) -> tuple[list[ModuleInfo], list[Finding], dict[str, list[str]]]:
+Overlays = Mapping[Path, bytes]
+
+
+def _load_modules(
+    root: Path, files: list[Path], overlays: Overlays | None = None
+) -> tuple[list[ModuleInfo], list[Finding], dict[str, list[str]]]:
     modules: list[ModuleInfo] = []
     failures: list[Finding] = []
     raw_lines: dict[str, list[str]] = {}
     for path in files:
+        data = (overlays or {}).get(path)
         try:
-            data = path.read_bytes()
+            data = path.read_bytes() if data is None else data
         except OSError as error:
             failures.append(SyntaxErrorRule.finding(str(path), (1, 1, 1, 1), reason=f"cannot read: {error.strerror}"))
             continue
@@ -86,16 +109,27 @@ def _load_modules(root: Path, files: list[Path]) -> tuple[list[ModuleInfo], list
     return modules, failures, raw_lines
 
 
-def load_project(spec: ProjectSpec, files: list[Path] | None = None) -> tuple[Project, list[Finding], dict[str, list[str]]]:
+def _project_files(spec: ProjectSpec, overlays: Overlays) -> list[Path]:
+    return sorted({*walk_python_files(spec.root, spec.config, ProjectFinder()), *overlays})
+
+
+def load_project(
+    spec: ProjectSpec, files: list[Path] | None = None, overlays: Overlays | None = None
+) -> tuple[Project, list[Finding], dict[str, list[str]]]:
     """Parse a project's files into its index; also the FG001 findings and the raw
-    lines of the files that failed to parse."""
-    if files is None:
-        files = walk_python_files(spec.root, spec.config, ProjectFinder())
-    modules, failures, raw_lines = _load_modules(spec.root, files)
+    lines of the files that failed to parse.
+
+    ``overlays`` maps files of the project (absolute paths, as the walk gives
+    them) to the contents to read instead of the disk's: an editor's unsaved
+    buffer. An overlaid file that is not on disk yet is part of the project.
+    """
+    overlays = overlays or {}
+    files = _project_files(spec, overlays) if files is None else sorted({*files, *overlays})
+    modules, failures, raw_lines = _load_modules(spec.root, files, overlays)
     return Project(spec.root, spec.config, modules), failures, raw_lines
 
 
-def _run_rule_safely(rule: type[Rule], action: Callable[[], Iterable[Finding]], where: str, notes: list[str]) -> list[Finding]:
+def _run_rule_safely(rule: type[Rule], action: Callable[[], Iterable[T]], where: str, notes: list[str]) -> list[T]:
     try:
         return list(action())
     except Exception as error:  # a bug in one rule must not take the run down
@@ -104,19 +138,24 @@ def _run_rule_safely(rule: type[Rule], action: Callable[[], Iterable[Finding]], 
 
 
 def check_project(
-    spec: ProjectSpec, targets: list[Path] | None, options: RunOptions, announce: Callable[[str], None] | None = None
+    spec: ProjectSpec,
+    targets: list[Path] | None,
+    options: RunOptions,
+    announce: Callable[[str], None] | None = None,
+    overlays: Overlays | None = None,
 ) -> ProjectResult:
     started = time.perf_counter()
     config = spec.config
     result = ProjectResult(spec.root)
     rules = registered_rules()
     enabled = selected_codes(config, rule_defaults(), options.select, options.extend_select, options.ignore)
-    files = walk_python_files(spec.root, config, ProjectFinder())
+    files = _project_files(spec, overlays or {})
     if announce:
         announce(f"checking {spec.root} ({len(files)} files)")
-    project, failures, raw_lines = load_project(spec, files)
+    project, failures, raw_lines = load_project(spec, files, overlays)
     modules = list(project.modules.values())
-    result.files = len(files)
+    result.indexed = len(files)
+    result.paths = [str(path) for path in files if _in_targets(path, targets)]
 
     active = [rules[code] for code in sorted(enabled)]
     if any(rule.layout for rule in active) and project.layout.routes_package is None:
@@ -132,12 +171,15 @@ def check_project(
             continue
         context = FileContext(project, module)
 
-        def run_walk(context: FileContext = context) -> list[Finding]:
-            walk_file([rule(context) for rule in file_rules], context)
-            return context.findings
-
-        if file_rules:
-            findings.extend(_run_rule_safely(file_rules[0], run_walk, module.path, result.notes))
+        instances: list[FileRule] = []
+        for rule in file_rules:
+            instances.extend(_run_rule_safely(rule, lambda rule=rule: [rule(context)], module.path, result.notes))
+        walk_file(instances, context)
+        findings.extend(context.findings)
+        result.notes.extend(
+            f"internal error in {code} on {module.path}: {type(error).__name__}: {error}"
+            for code, error in context.failures
+        )
     for rule in active:
         if issubclass(rule, ProjectRule):
             findings.extend(_run_rule_safely(rule, lambda rule=rule: rule().check(project), str(spec.root), result.notes))
@@ -150,7 +192,9 @@ def check_project(
         lines = lines_of.get(finding.path, [])
         text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
         relative = path.relative_to(spec.root).as_posix() if spec.root in path.parents else path.name
-        if is_suppressed_by_noqa(finding.code, text) or per_file_ignored(finding.code, relative, config):
+        if (options.noqa and is_suppressed_by_noqa(finding.code, text)) or per_file_ignored(
+            finding.code, relative, config
+        ):
             continue
         result.findings.append(replace(finding, source=text))
     result.seconds = time.perf_counter() - started

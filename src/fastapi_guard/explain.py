@@ -16,7 +16,7 @@ from fastapi_guard.rule import Rule
 
 SECTION_ORDER = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix", "Options", "Related rules")
 FENCE = re.compile(r"```python\n(.*?)```", re.DOTALL)
-FILE_HEADER = re.compile(r"^# file: (\S+)\n")
+FILE_HEADER = re.compile(r"^# file: (\S+)[^\n]*\n")  # a marker may follow the path
 DEFAULT_EXAMPLE_FILE = "app/example.py"
 
 

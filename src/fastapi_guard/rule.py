@@ -63,6 +63,12 @@ def def_line_span(module: ModuleInfo, node: FunctionNode | ast.ClassDef) -> Span
     return line, column, line, end
 
 
+def first_line_span(module: ModuleInfo) -> Span:
+    """Line 1 of a file, as far as it goes: where findings about a whole file or folder point."""
+    text = module.lines[0] if module.lines else ""
+    return 1, 1, 1, len(text) + 1
+
+
 class Rule:
     """Shared metadata of every rule; subclasses set the class variables."""
 
@@ -103,6 +109,7 @@ class FileContext:
     module: ModuleInfo
     ancestors: list[ast.AST] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    failures: list[tuple[str, Exception]] = field(default_factory=list)
 
     @property
     def config(self) -> Config:
@@ -162,11 +169,28 @@ def _handlers(rules: list[FileRule], prefix: str) -> dict[str, list[Handler]]:
 
 
 def walk_file(rules: list[FileRule], context: FileContext) -> None:
-    """Run all file rules over the module in one iterative walk (deep trees cannot overflow the stack)."""
+    """Run all file rules over the module in one iterative walk (deep trees cannot overflow the stack).
+
+    A rule that raises is dropped for the rest of this file and recorded in
+    ``context.failures``; the other rules' walk goes on.
+    """
     if not rules:
         return
     enter = _handlers(rules, "visit_")
     leave = _handlers(rules, "leave_")
+    broken: set[int] = set()
+
+    def dispatch(handlers: list[Handler], node: ast.AST) -> None:
+        for handler in handlers:
+            rule = handler.__self__  # type: ignore[attr-defined]
+            if id(rule) in broken:
+                continue
+            try:
+                handler(node)
+            except Exception as error:  # a bug in one rule must not silence the others
+                broken.add(id(rule))
+                context.failures.append((rule.code, error))
+
     stack: list[tuple[ast.AST, bool]] = [(context.module.tree, False)]
     ancestors = context.ancestors
     while stack:
@@ -174,11 +198,9 @@ def walk_file(rules: list[FileRule], context: FileContext) -> None:
         kind = type(node).__name__
         if leaving:
             ancestors.pop()
-            for handler in leave.get(kind, ()):
-                handler(node)
+            dispatch(leave.get(kind, []), node)
             continue
-        for handler in enter.get(kind, ()):
-            handler(node)
+        dispatch(enter.get(kind, []), node)
         ancestors.append(node)
         stack.append((node, True))
         children = list(ast.iter_child_nodes(node))

@@ -46,7 +46,7 @@ class BoardService:
     def delete(self, board: Board) -> None:
         board.deleted_at = datetime.utcnow()
         self.db.commit()
-        logger.info("board_deleted", board_id=board.id)
+        logger.info(f"Board {board.id} deleted")
 
     def stats(self, board: Board) -> BoardStats:
         stmt = text("SELECT status, COUNT(*) AS n FROM cards WHERE board_id = :board_id AND deleted_at IS NULL GROUP BY status")

@@ -22,9 +22,9 @@ def get_current_user(token: str = Depends(oauth2_scheme), db: Session = Depends(
     )
     try:
         payload = jwt.decode(token, settings.jwt_secret, algorithms=[settings.jwt_algorithm])
-    except JWTError:
+    except JWTError as error:
         logger.info("token_rejected")
-        raise credentials_error
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail=f"Invalid token: {error}")
     user_id = payload.get("sub")
     if user_id is None:
         raise credentials_error

@@ -17,6 +17,7 @@ from fastapi_guard.project.symbols import ModuleInfo
 
 if TYPE_CHECKING:
     from fastapi_guard.inference import Inference
+    from fastapi_guard.project.errors import ErrorIndex
     from fastapi_guard.project.fastapi import FastAPIIndex
     from fastapi_guard.project.layout import Layout
     from fastapi_guard.project.pydantic import SchemaIndex
@@ -83,6 +84,13 @@ class Project:
         from fastapi_guard.project.pydantic import SchemaIndex
 
         return SchemaIndex(self)
+
+    @cached_property
+    def errors(self) -> ErrorIndex:
+        """Exception and response classes, and the exception handlers that map them (FG4xx)."""
+        from fastapi_guard.project.errors import ErrorIndex
+
+        return ErrorIndex(self)
 
     @cached_property
     def layout(self) -> Layout:

@@ -8,6 +8,12 @@ class declared with ``table=True``, or declares ``__tablename__`` itself.
 Classes marked ``__abstract__ = True`` and the declarative bases themselves are
 not models. Columns are collected along the base classes, so an owner or
 soft-delete column declared in a mixin belongs to every model using it.
+
+Indexes are read the same way: ``index=True`` / ``unique=True`` /
+``primary_key=True`` on a column, and the leading columns of the ``Index``,
+``UniqueConstraint`` and ``PrimaryKeyConstraint`` entries of the
+``__table_args__`` a model inherits (a tuple, or a ``declared_attr`` returning
+one).
 """
 
 from __future__ import annotations
@@ -18,24 +24,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi_guard.project.names import Resolved
+from fastapi_guard.project.sqlnames import is_true, keyword_value, library_name
 from fastapi_guard.project.symbols import ModuleInfo, scope_statements
+from fastapi_guard.project.tablekeys import TableKey, table_args_keys
 
 if TYPE_CHECKING:
     from fastapi_guard.project import Project
 
-LIBRARIES = ("sqlalchemy.", "sqlmodel.")
+__all__ = ["Column", "Model", "ModelFinder", "TableKey", "library_name"]
+
 DECLARATIVE_ROOTS = frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta"})
 DECLARATIVE_FACTORIES = frozenset({"declarative_base"})
 COLUMN_FACTORIES = frozenset({"Column", "mapped_column"})
 MAX_DEPTH = 24
-
-
-def library_name(qualname: str | None, names: frozenset[str] | set[str] | str) -> bool:
-    """Whether ``qualname`` is one of ``names`` exported by SQLAlchemy or SQLModel (any submodule)."""
-    if not qualname or not qualname.startswith(LIBRARIES):
-        return False
-    last = qualname.rsplit(".", 1)[-1]
-    return last == names if isinstance(names, str) else last in names
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,17 @@ class Column:
     node: ast.AST
     primary_key: bool
     declared_in: str
+    index: bool = False  # ``index=True`` on the column itself
+    unique: bool = False  # ``unique=True``: the database keeps a unique index
+
+
+@dataclass(frozen=True)
+class _Flags:
+    """What a column call declares about the column."""
+
+    primary_key: bool
+    index: bool = False
+    unique: bool = False
 
 
 @dataclass
@@ -56,6 +68,7 @@ class Model:
     columns: dict[str, Column] = field(default_factory=dict)
     owner_columns: tuple[str, ...] = ()
     soft_delete_columns: tuple[str, ...] = ()
+    table_keys: tuple[TableKey, ...] = ()
 
     @property
     def name(self) -> str:
@@ -63,7 +76,15 @@ class Model:
 
     @property
     def primary_key(self) -> tuple[str, ...]:
-        return tuple(name for name, column in self.columns.items() if column.primary_key)
+        flagged = tuple(name for name, column in self.columns.items() if column.primary_key)
+        return flagged or next((key.columns for key in self.table_keys if key.primary), ())
+
+    @property
+    def unique_keys(self) -> list[tuple[str, ...]]:
+        """Column sets that identify at most one row: the primary key and every unique column or constraint."""
+        keys = [(name,) for name, column in self.columns.items() if column.unique]
+        keys.extend(key.columns for key in self.table_keys if key.unique and key.columns)
+        return [self.primary_key, *keys] if self.primary_key else keys
 
     @property
     def is_owned(self) -> bool:
@@ -73,6 +94,21 @@ class Model:
     def is_soft_deletable(self) -> bool:
         return bool(self.soft_delete_columns)
 
+    def soft_delete_flag(self, name: str) -> bool:
+        """Whether a soft-delete column is a boolean flag (``is_deleted``) rather than a timestamp."""
+        if name.startswith("is_"):
+            return True
+        column = self.columns.get(name)
+        return column is not None and any(
+            (isinstance(node, ast.Name) and node.id in {"Boolean", "bool"}) or
+            (isinstance(node, ast.Attribute) and node.attr == "Boolean")
+            for node in ast.walk(column.node)
+        )
+
+    def leads_table_index(self, name: str) -> bool:
+        """Whether a table-level index or unique / primary key constraint starts with the column."""
+        return any(key.columns[:1] == (name,) for key in self.table_keys)
+
 
 @dataclass(frozen=True)
 class _Class:
@@ -81,20 +117,10 @@ class _Class:
     node: ast.ClassDef
 
 
-def _keyword(call: ast.Call | ast.ClassDef, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
-
-
-def _is_true(expr: ast.expr | None) -> bool:
-    return isinstance(expr, ast.Constant) and expr.value is True
-
-
 def _own_attribute(node: ast.ClassDef, name: str) -> ast.stmt | None:
-    """The statement of the class body that defines ``name`` (an assignment or a ``declared_attr`` method)."""
-    for statement in node.body:
+    """The statement of the class body that defines ``name`` (an assignment or a ``declared_attr`` method);
+    the last one when the body binds it twice, as Python does."""
+    for statement in reversed(node.body):
         if isinstance(statement, ast.Assign):
             targets = statement.targets
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -110,7 +136,7 @@ def _own_attribute(node: ast.ClassDef, name: str) -> ast.stmt | None:
 
 def _is_abstract(node: ast.ClassDef) -> bool:
     statement = _own_attribute(node, "__abstract__")
-    return isinstance(statement, (ast.Assign, ast.AnnAssign)) and _is_true(statement.value)
+    return isinstance(statement, (ast.Assign, ast.AnnAssign)) and is_true(statement.value)
 
 
 class ModelFinder:
@@ -131,7 +157,7 @@ class ModelFinder:
         models: dict[str, Model] = {}
         for qualname, info in self._classes.items():
             if self._is_model(info):
-                model = Model(qualname, info.module, info.node, self._columns(info))
+                model = Model(qualname, info.module, info.node, self._columns(info), table_keys=self._table_keys(info))
                 model.owner_columns = tuple(name for name in config.owner_columns if name in model.columns)
                 model.soft_delete_columns = tuple(name for name in config.soft_delete_columns if name in model.columns)
                 models[qualname] = model
@@ -209,7 +235,7 @@ class ModelFinder:
             return False
         families = self._families(Resolved(info.qualname))
         if "sqlmodel" in families:
-            return _is_true(_keyword(node, "table"))
+            return is_true(keyword_value(node, "table"))
         if self._declarative_root(info):
             return False
         if "declarative" in families:
@@ -220,6 +246,14 @@ class ModelFinder:
             isinstance(target, ast.Attribute) and target.attr in {"mapped", "mapped_as_dataclass"}
             for target in (d.func if isinstance(d, ast.Call) else d for d in node.decorator_list)
         )
+
+    def _table_keys(self, info: _Class) -> tuple[TableKey, ...]:
+        """The indexing entries of the ``__table_args__`` the class inherits (first in MRO wins)."""
+        for owner in self._lineage(info):
+            statement = _own_attribute(owner.node, "__table_args__")
+            if statement is not None:
+                return table_args_keys(self.project.names, owner.module, statement)
+        return ()
 
     def _lineage(self, info: _Class) -> list[_Class]:
         """Project classes in method resolution order (most derived first), a simple left-first walk."""
@@ -251,54 +285,59 @@ class ModelFinder:
 
     def _declared_columns(self, info: _Class, sqlmodel: bool) -> Iterator[Column]:
         for statement in info.node.body:
+            name: str | None = None
+            flags: _Flags | None = None
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
                     and isinstance(statement.targets[0], ast.Name):
-                primary = self._column_call(info.module, statement.value)
-                if primary is not None:
-                    yield Column(statement.targets[0].id, statement, primary, info.qualname)
+                name, flags = statement.targets[0].id, self._column_call(info.module, statement.value)
             elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                primary = self._annotated_column(info.module, statement, sqlmodel)
-                if primary is not None:
-                    yield Column(statement.target.id, statement, primary, info.qualname)
+                name, flags = statement.target.id, self._annotated_column(info.module, statement, sqlmodel)
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and not statement.name.startswith("__"):
-                primary = self._declared_attr_column(info.module, statement)
-                if primary is not None:
-                    yield Column(statement.name, statement, primary, info.qualname)
+                name, flags = statement.name, self._declared_attr_column(info.module, statement)
+            if name is not None and flags is not None:
+                yield Column(name, statement, flags.primary_key, info.qualname, flags.index, flags.unique)
 
-    def _column_call(self, module: ModuleInfo, value: ast.expr | None, sqlmodel_field: bool = False) -> bool | None:
-        """None when ``value`` does not create a column, else whether it is a primary key."""
+    def _column_call(self, module: ModuleInfo, value: ast.expr | None, sqlmodel_field: bool = False) -> _Flags | None:
+        """None when ``value`` does not create a column, else what it declares (primary key, index)."""
         if not isinstance(value, ast.Call):
             return None
         qualname = self.project.names.qualname(module, value.func)
-        if library_name(qualname, COLUMN_FACTORIES) or (
-            sqlmodel_field and qualname is not None and qualname.startswith("sqlmodel.") and qualname.endswith(".Field")
-        ):
-            return _is_true(_keyword(value, "primary_key"))
-        return None
+        is_field = sqlmodel_field and qualname is not None and qualname.startswith("sqlmodel.") \
+            and qualname.endswith(".Field")
+        if not (library_name(qualname, COLUMN_FACTORIES) or is_field):
+            return None
+        if is_field:  # ``Field(sa_column=Column(..., index=True))`` declares the column itself
+            inner = self._column_call(module, keyword_value(value, "sa_column"))
+            if inner is not None:
+                return inner
+        return _Flags(
+            is_true(keyword_value(value, "primary_key")), is_true(keyword_value(value, "index")),
+            is_true(keyword_value(value, "unique")),
+        )
 
     def _is_mapped(self, module: ModuleInfo, annotation: ast.expr | None) -> bool:
         if isinstance(annotation, ast.Subscript):
             return library_name(self.project.names.qualname(module, annotation.value), {"Mapped", "MappedColumn"})
         return False
 
-    def _annotated_column(self, module: ModuleInfo, statement: ast.AnnAssign, sqlmodel: bool) -> bool | None:
+    def _annotated_column(self, module: ModuleInfo, statement: ast.AnnAssign, sqlmodel: bool) -> _Flags | None:
         value = statement.value
-        primary = self._column_call(module, value, sqlmodel_field=sqlmodel)
-        if primary is not None:
-            return primary
+        flags = self._column_call(module, value, sqlmodel_field=sqlmodel)
+        if flags is not None:
+            return flags
         if self._is_mapped(module, statement.annotation):
-            return False if value is None else None
+            return _Flags(False) if value is None else None
         if not sqlmodel:
             return None
         annotation = statement.annotation
         target = annotation.value if isinstance(annotation, ast.Subscript) else annotation
         if (self.project.names.qualname(module, target) or "").endswith("ClassVar"):
             return None
-        return False if value is None or isinstance(value, ast.Constant) else None
+        return _Flags(False) if value is None or isinstance(value, ast.Constant) else None
 
     def _declared_attr_column(
         self, module: ModuleInfo, function: ast.FunctionDef | ast.AsyncFunctionDef
-    ) -> bool | None:
+    ) -> _Flags | None:
         names = self.project.names
         decorated = False
         for decorator in function.decorator_list:
@@ -310,10 +349,10 @@ class ModelFinder:
             return None
         for node in ast.walk(function):
             if isinstance(node, ast.Return):
-                primary = self._column_call(module, node.value)
-                if primary is not None:
-                    return primary
-        return False if self._is_mapped(module, function.returns) and not _returns_call(function) else None
+                flags = self._column_call(module, node.value)
+                if flags is not None:
+                    return flags
+        return _Flags(False) if self._is_mapped(module, function.returns) and not _returns_call(function) else None
 
 
 def _returns_call(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -119,7 +119,7 @@ class DependencyGraph:
     def resolve(self, module: ModuleInfo, expr: ast.expr, scopes: Scopes) -> Resolved | None:
         return self.names.resolve_expr(module, strip_generic(expr), scopes)
 
-    def _binding_scopes(self, resolved: Resolved, scopes: Scopes) -> Scopes:
+    def binding_scopes(self, resolved: Resolved, scopes: Scopes) -> Scopes:
         """Scopes for reading a binding's value: a local binding lives in the current scopes."""
         binding = resolved.binding
         return scopes if binding is not None and "<locals>" in binding.qualname else ()
@@ -170,7 +170,7 @@ class DependencyGraph:
                 return None
             if not isinstance(binding.node, (ast.Subscript, ast.Name, ast.Attribute, ast.Constant)):
                 return None
-            return self.annotated_refs(resolved.module, binding.node, self._binding_scopes(resolved, scopes), depth + 1)
+            return self.annotated_refs(resolved.module, binding.node, self.binding_scopes(resolved, scopes), depth + 1)
         return None
 
     def slot(self, ref: DependencyRef, depth: int = 0) -> AuthFacts:
@@ -206,7 +206,7 @@ class DependencyGraph:
                 return NO_AUTH
             if binding.node is None or binding.node is expr:
                 return NO_AUTH
-            scopes = self._binding_scopes(resolved, ref.scopes)
+            scopes = self.binding_scopes(resolved, ref.scopes)
             return self.slot(DependencyRef(resolved.module, binding.node, scopes, ref.annotation), depth + 1)
         return NO_AUTH
 
@@ -241,7 +241,7 @@ class DependencyGraph:
             return self.klass(target_module, binding.node)
         aliased = isinstance(binding.node, (ast.Call, ast.Name, ast.Attribute)) and binding.node is not expr
         if binding.kind == "value" and aliased:
-            return self.callable(target_module, binding.node, self._binding_scopes(resolved, scopes), depth + 1)
+            return self.callable(target_module, binding.node, self.binding_scopes(resolved, scopes), depth + 1)
         return NO_AUTH
 
     def _external(self, qualname: str) -> AuthFacts:
@@ -254,7 +254,7 @@ class DependencyGraph:
         """``obj.method`` where ``obj`` is a project object: the method of its class, else the name."""
         if not isinstance(expr, ast.Attribute):
             return NO_AUTH
-        method = self._method_of(module, expr, scopes)
+        method = self.method_of(module, expr, scopes)
         if method is not None:
             return self.function(*method)
         return self.by_name(expr.attr) or NO_AUTH
@@ -271,7 +271,7 @@ class DependencyGraph:
             assert isinstance(binding.node, ast.ClassDef)
             return resolved.qualname, resolved.module, binding.node
         if binding.kind == "value" and isinstance(binding.node, ast.Call) and resolved.module is not None:
-            created = self.resolve(resolved.module, binding.node.func, self._binding_scopes(resolved, scopes))
+            created = self.resolve(resolved.module, binding.node.func, self.binding_scopes(resolved, scopes))
             if created is None:
                 return None
             created_binding = created.binding
@@ -282,7 +282,7 @@ class DependencyGraph:
                 return created.qualname, None, None
         return None
 
-    def _method_of(
+    def method_of(
         self, module: ModuleInfo, expr: ast.Attribute, scopes: Scopes
     ) -> tuple[ModuleInfo, FunctionNode] | None:
         owner = self._owner_class(module, expr.value, scopes)
@@ -324,7 +324,7 @@ class DependencyGraph:
         if owner is not None and owner[1] is None:
             if owner[0].startswith(USER_FACTORY_OWNERS) and func.attr in USER_FACTORY_METHODS:
                 return AuthFacts(True, False, frozenset({func.attr}))
-        method = self._method_of(module, func, scopes)
+        method = self.method_of(module, func, scopes)
         if method is not None:
             return self.factory(*method)
         return self.by_name(func.attr) or NO_AUTH
@@ -339,7 +339,7 @@ class DependencyGraph:
             scopes = self.function_scopes(function)
             result = NO_AUTH
             for value in returned_values(function):
-                if isinstance(value, ast.Call) and self._is_depends(module, value, scopes):
+                if isinstance(value, ast.Call) and self.is_depends(module, value, scopes):
                     result |= self.slot(DependencyRef(module, value, scopes), depth + 1)
                 else:
                     result |= self.callable(module, value, scopes, depth + 1)
@@ -347,7 +347,7 @@ class DependencyGraph:
 
         return self._memo("factory", function, compute)
 
-    def _is_depends(self, module: ModuleInfo, call: ast.Call, scopes: Scopes) -> bool:
+    def is_depends(self, module: ModuleInfo, call: ast.Call, scopes: Scopes) -> bool:
         resolved = self.resolve(module, call.func, scopes)
         return resolved is not None and resolved.qualname in DEPENDS
 

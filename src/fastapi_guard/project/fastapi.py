@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from fastapi_guard.project.dependencies import AuthFacts, DependencyGraph
 from fastapi_guard.project.fastapi_walk import DependencyRef, Scopes
 from fastapi_guard.project.pathglob import PathPatterns
+from fastapi_guard.project.reach import DependencyFunctions, Runnable, checks_admin
 from fastapi_guard.project.routers import Chain, Edge, Level, Registration, Router, RouterGraph
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo
 
@@ -117,6 +118,8 @@ class FastAPIIndex:
         # A router we never see included may be one of those dynamic includes: give it their auth
         # rather than report every route of a plugin-style app.
         self._opaque = self.dependencies.slots([ref for refs in self.graph.opaque_includes for ref in refs])
+        self._reach = DependencyFunctions(self.dependencies)
+        self._reached: dict[tuple[int, int], list[Runnable]] = {}
 
     # -- routers ---------------------------------------------------------------------------------
 
@@ -266,6 +269,29 @@ class FastAPIIndex:
             facts = self.dependencies.signature(module, function)
             self._signature[key] = facts
         return facts
+
+    def dependency_functions(self, endpoint: Endpoint, route: MountedRoute | None = None) -> list[Runnable]:
+        """Functions and classes the endpoint's dependencies run (handler, decorator, routers,
+        includes, app), transitively: through one mount chain, or through all of them."""
+        key = (id(endpoint.function), id(route) if route is not None else 0)
+        found = self._reached.get(key)
+        if found is None:
+            refs = list(endpoint.handler_dependencies)
+            for each in [route] if route is not None else endpoint.routes:
+                refs.extend(each.decorator_dependencies)
+                for level in each.levels:
+                    refs.extend(level.dependencies)
+            found = self._reached[key] = self._reach.reached(refs)
+        return found
+
+    def admin_checked(self, endpoint: Endpoint, route: MountedRoute) -> bool:
+        """Admin-only through one mount chain: an ``admin-dependencies`` dependency, a dependency
+        whose name says admin/superuser, or one (or the handler itself) that exits unless the
+        caller is an admin (``if not user.is_superuser: raise ...``)."""
+        if route.auth.admin:
+            return True
+        runnables: list[Runnable] = [(endpoint.module, endpoint.function), *self.dependency_functions(endpoint, route)]
+        return any(checks_admin(self.project.config, node, named=node is not endpoint.function) for _, node in runnables)
 
 
 __all__ = ["AuthFacts", "AuthLevel", "Endpoint", "FastAPIIndex", "MountedRoute"]

@@ -3,7 +3,14 @@
 A feature is a folder under the routes package (``routes/jobs``), directly or
 nested (``routes/profile/experiences``); its depth is how far below the routes
 package it sits (1 for a top-level feature, 2 and more for child features).
+A feature's own ``schemas/`` or ``router/`` package, a test folder and a
+private folder (``_shared/``) are not features: their files belong to the
+feature around them (or to none).
 The app module is the one creating the ``FastAPI()`` application.
+
+``features`` (files, router), ``mounts`` (which routers an application
+reaches) and ``tests`` (what the test suite imports and requests) are built
+lazily in their own modules.
 """
 
 from __future__ import annotations
@@ -14,13 +21,28 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fastapi_guard.project import root_package
 from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
 
 if TYPE_CHECKING:
     from fastapi_guard.project import Project
+    from fastapi_guard.project.features import Feature, Mounts
+    from fastapi_guard.project.pydantic import SchemaClass
+    from fastapi_guard.project.testsuite import TestSuite
 
 FASTAPI = "fastapi.FastAPI"
 TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+# Folders below the routes package that are parts of a feature, not features.
+FEATURE_PARTS = frozenset({"schemas", "router"})
+SCHEMAS = "schemas"
+
+
+def _dotted_entry(entry: str) -> str:
+    """A ``shared-schemas`` entry as a dotted name (paths and ``.py`` files allowed)."""
+    entry = entry.strip()
+    if "/" in entry or entry.endswith(".py"):
+        entry = entry.removesuffix(".py").strip("/").replace("/", ".")
+    return entry
 
 
 class Layout:
@@ -57,14 +79,43 @@ class Layout:
             return None
         return tuple(module_name[len(package) + 1:].split("."))
 
+    def in_feature_schemas(self, module_name: str) -> bool:
+        """``<routes>/**/schemas.py``, or a module of a feature's own ``schemas/`` package."""
+        parts = self.feature_parts(module_name)
+        if parts is None:
+            return False
+        return parts[-1] == SCHEMAS or (len(parts) >= 3 and parts[-2] == SCHEMAS)
+
+    def is_shared_schema(self, schema: SchemaClass) -> bool:
+        """Whether ``shared-schemas`` lists the class (by name or qualified name) or its module."""
+        module = schema.module.name
+        for entry in map(_dotted_entry, self.project.config.shared_schemas):
+            if not entry:
+                continue
+            if "." not in entry and entry == schema.name:
+                return True
+            for name in (schema.qualname, module):
+                # Suffixes, so that ``schemas.base.ORMModel`` matches ``app.schemas.base.ORMModel``.
+                if name == entry or name.endswith("." + entry):
+                    return True
+        return False
+
     @cached_property
     def routes_folder(self) -> str | None:
         """The routes package as a path from the project root (``app/routes``), for messages."""
-        return self.routes_package.replace(".", "/") if self.routes_package else None
+        package = self.routes_package
+        if package is None:
+            return None
+        # A project root inside a package prefixes its module names with that package.
+        outer = ".".join(root_package(self.project.root))
+        if outer and package.startswith(outer + "."):
+            package = package[len(outer) + 1:]
+        return package.replace(".", "/")
 
     @cached_property
     def feature_folders(self) -> frozenset[str]:
-        """Dotted names of the folders below the routes package, at any depth."""
+        """Dotted names of the feature folders below the routes package, at any depth
+        (not the ``schemas/``, ``router/``, test and ``_private`` folders)."""
         package = self.routes_package
         if package is None:
             return frozenset()
@@ -76,8 +127,29 @@ class Layout:
             # A module file names its folder; a package (``__init__.py``) is a folder itself.
             depth = len(parts) if module.is_package else len(parts) - 1
             for end in range(1, depth + 1):
+                if not _is_feature_name(parts[end - 1]):
+                    break
                 folders.add(".".join([package, *parts[:end]]))
         return frozenset(folders)
+
+    @cached_property
+    def features(self) -> dict[str, Feature]:
+        """Every feature folder with its files and router, by dotted name."""
+        from fastapi_guard.project.features import collect_features
+
+        return collect_features(self.project, self)
+
+    @cached_property
+    def mounts(self) -> Mounts:
+        from fastapi_guard.project.features import Mounts
+
+        return Mounts(self.project)
+
+    @cached_property
+    def tests(self) -> TestSuite:
+        from fastapi_guard.project.testsuite import TestSuite
+
+        return TestSuite(self.project)
 
     def feature_of(self, module_name: str) -> str | None:
         """The innermost feature folder holding ``module_name`` (or that it names)."""
@@ -142,6 +214,10 @@ class Layout:
         )
         under_routes = self.feature_parts(module.name) is not None
         return under_routes, is_test_module(module.name), -includes, module.name.count("."), module.name
+
+
+def _is_feature_name(folder: str) -> bool:
+    return folder not in FEATURE_PARTS and folder not in TEST_FOLDERS and not folder.startswith("_")
 
 
 def is_test_module(module_name: str) -> bool:

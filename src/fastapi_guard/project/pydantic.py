@@ -8,10 +8,12 @@ database model, not a schema). Classes deriving from a ``BaseSettings`` are
 Pydantic models too, but they hold configuration: they are flagged
 ``is_settings`` and are not schemas.
 
-Schema roles (request vs response, learned from route signatures) are the next
-layer on top of ``SchemaIndex.schemas``; they belong in this module, built
-lazily from the FastAPI facet, so that FG305/FG306 ask ``project.schemas`` one
-question each.
+On top of the classes: their fields, inherited ones included (``fields``), the
+schemas an annotation names (``schemas_in``), the endpoint contracts
+(``contracts``: parameter sources, declared responses) and the schema roles
+(``roles``: request and/or response, from route signatures and naming, see
+``schema_roles``), all built lazily so that a run of file-local rules never
+pays for the FastAPI facet.
 """
 
 from __future__ import annotations
@@ -24,10 +26,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from fastapi_guard.project.layout import walk_with_scopes
-from fastapi_guard.project.symbols import ModuleInfo, scope_statements
+from fastapi_guard.project.schema_roles import SchemaField, SchemaRoles, config_value, declared_fields, leaf_schemas
+from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, scope_statements
+from fastapi_guard.project.typeexpr import Leaf, TypeReader
 
 if TYPE_CHECKING:
     from fastapi_guard.project import Project
+    from fastapi_guard.project.contracts import Contracts
+    from fastapi_guard.project.valuetypes import ValueTypes
+    from fastapi_guard.project.valuetypes import ValueTypes
 
 MODEL_BASES = frozenset({
     "pydantic.BaseModel",
@@ -47,6 +54,7 @@ SETTINGS_BASES = frozenset({
     "pydantic.v1.BaseSettings",
     "pydantic.v1.env_settings.BaseSettings",
 })
+V1_PREFIX = "pydantic.v1."
 # Aliases such as ``Base = BaseModel`` are followed this many assignments deep.
 MAX_ALIAS_HOPS = 8
 
@@ -220,6 +228,93 @@ class SchemaIndex:
                 if qualname in self.schemas:
                     found.add(qualname)
         return found
+
+    # -- fields, annotations, roles ------------------------------------------------------------
+
+    @cached_property
+    def types(self) -> TypeReader:
+        return TypeReader(self.project.names)
+
+    @cached_property
+    def values(self) -> ValueTypes:
+        from fastapi_guard.project.valuetypes import ValueTypes
+
+        return ValueTypes(self)
+
+    @cached_property
+    def contracts(self) -> Contracts:
+        from fastapi_guard.project.contracts import Contracts
+
+        return Contracts(self.project, self)
+
+    @cached_property
+    def roles(self) -> SchemaRoles:
+        return SchemaRoles(self)
+
+    def for_node(self, node: ast.ClassDef) -> SchemaClass | None:
+        """The Pydantic class a ``class`` statement defines (settings included), if it is one."""
+        site = self._sites.get(id(node))
+        entry = self.classes.get(site.qualname) if site else None
+        return entry if entry is not None and entry.node is node else None
+
+    def nested_schema(self, owner: SchemaClass, name: str) -> SchemaClass | None:
+        """A schema class nested in ``owner``'s body under ``name``."""
+        qualname = self._nested.get(owner.qualname, {}).get(name)
+        return self.schemas.get(qualname) if qualname else None
+
+    def lineage(self, schema: SchemaClass) -> list[SchemaClass]:
+        """``schema`` and its project Pydantic bases, subclass first, each once."""
+        found: dict[str, SchemaClass] = {}
+        pending = [schema]
+        while pending:
+            current = pending.pop(0)
+            if current.qualname in found:
+                continue
+            found[current.qualname] = current
+            pending[:0] = [base for base in map(self.classes.get, current.bases) if base is not None]
+        return list(found.values())
+
+    def is_v1(self, schema: SchemaClass) -> bool:
+        """A model of the ``pydantic.v1`` compatibility layer: v1 idioms there are deliberate."""
+        return any(base.startswith(V1_PREFIX) for entry in self.lineage(schema) for base in entry.bases)
+
+    def fields(self, schema: SchemaClass) -> list[SchemaField]:
+        """The fields of a schema, inherited ones included; a subclass's declaration wins."""
+        found: dict[str, SchemaField] = {}
+        for entry in self.lineage(schema):
+            for field in declared_fields(entry, self._is_classvar):
+                found.setdefault(field.name, field)
+        return list(found.values())
+
+    def field_methods(self, schema: SchemaClass, name: str, decorators: frozenset[str]) -> Iterator[ast.FunctionDef]:
+        """Methods of the schema or its bases decorated with one of ``decorators`` called with
+        the field's name (or ``"*"``): its validators, its serializers."""
+        for entry in self.lineage(schema):
+            for method in entry.node.body:
+                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                    isinstance(decorator, ast.Call) and self.types.qualname(entry.module, decorator.func) in decorators
+                    and any(isinstance(arg, ast.Constant) and arg.value in (name, "*") for arg in decorator.args)
+                    for decorator in method.decorator_list
+                ):
+                    yield method
+
+    def _is_classvar(self, schema: SchemaClass, annotation: ast.expr) -> bool:
+        head = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+        return self.types.qualname(schema.module, head) == "typing.ClassVar"
+
+    def config_value(self, schema: SchemaClass, key: str) -> ast.expr | None:
+        """A model configuration value (``ConfigDict``, dict literal or v1 ``class Config``), inherited too."""
+        return config_value(self.lineage(schema), key, lambda entry, func: self.types.qualname(entry.module, func))
+
+    def schemas_in(
+        self, module: ModuleInfo, annotation: ast.expr | None, scopes: tuple[ScopeNode, ...] = (),
+        owner: SchemaClass | None = None,
+    ) -> list[SchemaClass]:
+        """The schemas a type expression names, through containers (``list[Item]``, ``Page[Item]``)."""
+        return leaf_schemas(self, self.types.leaves(module, annotation, scopes), owner)
+
+    def schemas_of(self, leaves: Iterable[Leaf]) -> list[SchemaClass]:
+        return leaf_schemas(self, leaves)
 
     def _kind(self, site: _ClassSite) -> Kind | None:
         key = id(site.node)

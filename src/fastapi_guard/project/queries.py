@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fastapi_guard.project.guards import AdminGuards
+from fastapi_guard.project.scopeflow import ScopeFlow, last_name
 from fastapi_guard.project.sqlalchemy import STATEMENTS, Model, library_name
 from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
 
@@ -42,17 +42,8 @@ RESULT_METHODS = frozenset({
     "all", "scalars", "unique", "mappings", "tuples", "fetchall", "fetchmany", "partitions", "get", "get_one",
 })
 SET_OPERATIONS = frozenset({"union", "union_all", "intersect", "intersect_all", "except_", "except_all"})
-NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
-Position = tuple[int, int]
-
-
-def _start(node: ast.AST) -> Position:
-    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
-
-
-def _end(node: ast.AST) -> Position:
-    return getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0
+__all__ = ["Query", "ScopeQueries", "last_name", "may_start_query"]
 
 
 def _statement(last: str) -> bool:
@@ -75,15 +66,6 @@ def may_start_query(call: ast.Call, statement_names: frozenset[str]) -> bool:
     return isinstance(func, ast.Name) and func.id in statement_names
 
 
-def last_name(expr: ast.expr) -> str | None:
-    """``check_owner`` for ``check_owner``, ``perms.check_owner`` and ``self.check_owner``."""
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        return expr.attr
-    return None
-
-
 @dataclass
 class Query:
     """One query: where it starts, what is applied to it and where its rows go."""
@@ -102,6 +84,7 @@ class Query:
     results: set[str] = field(default_factory=set)
     rows: set[str] = field(default_factory=set)
     escapes: list[ast.expr] = field(default_factory=list)
+    handed_to: list[ast.Call] = field(default_factory=list)  # project helpers that took it and returned a query
 
     @property
     def model(self) -> Model:
@@ -122,29 +105,13 @@ class Query:
         )
 
 
-@dataclass
-class _Assignment:
-    node: ast.AST  # the statement (or walrus / for target / with item) binding the name
-    value: ast.expr | None
-    end: Position
-
-
-class ScopeQueries:
+class ScopeQueries(ScopeFlow):
     """The queries of one function body (or module body) and the facts rules ask about them."""
 
     def __init__(
         self, project: Project, module: ModuleInfo, scope: ScopeNode | ast.Module, scopes: tuple[ScopeNode, ...]
     ) -> None:
-        self.project = project
-        self.module = module
-        self.scope = scope
-        self.scopes = scopes
-        self.parents: dict[int, ast.AST] = {}
-        self.nodes: list[ast.AST] = []
-        self.assignments: dict[str, list[_Assignment]] = {}
-        self.loads: dict[str, list[ast.Name]] = {}
-        self._index()
-        self.guards = AdminGuards(project.config, self.parents, scope)
+        super().__init__(project, module, scope, scopes)
         self.queries: list[Query] = []
         statement_names = project.models.statement_names(module)
         for node in self.nodes:
@@ -154,74 +121,6 @@ class ScopeQueries:
                     self._follow(query, node, query.kind, set())
                     self.queries.append(query)
         self._mark_subqueries()
-        self.compared: set[tuple[str, str]] = set()
-        self.passed_to: dict[str, set[str]] = {}
-        self._index_uses()
-
-    # ----- indexing ---------------------------------------------------------
-
-    def _index(self) -> None:
-        body = self.scope.body if isinstance(self.scope.body, list) else [self.scope.body]
-        stack: list[tuple[ast.AST, ast.AST]] = [(child, self.scope) for child in reversed(body)]
-        while stack:
-            node, parent = stack.pop()
-            self.parents[id(node)] = parent
-            self.nodes.append(node)
-            if isinstance(node, NESTED_SCOPES):
-                continue
-            self._record_binding(node)
-            stack.extend((child, node) for child in reversed(list(ast.iter_child_nodes(node))))
-
-    def _bind(self, target: ast.expr, node: ast.AST, value: ast.expr | None) -> None:
-        if isinstance(target, ast.Name):
-            end = _end(target if value is None else node)
-            self.assignments.setdefault(target.id, []).append(_Assignment(node, value, end))
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self._bind(element, node, None)
-
-    def _record_binding(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            self.loads.setdefault(node.id, []).append(node)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._bind(target, node, node.value if isinstance(target, ast.Name) else None)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            self._bind(node.target, node, node.value if isinstance(node, ast.AnnAssign) else None)
-        elif isinstance(node, ast.NamedExpr):
-            self._bind(node.target, node, node.value)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self._bind(node.target, node.target, None)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            self._bind(node.optional_vars, node.optional_vars, None)
-
-    def _index_uses(self) -> None:
-        for node in self.nodes:
-            if isinstance(node, ast.Compare):
-                for part in ast.walk(node):
-                    if isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name):
-                        self.compared.add((part.value.id, part.attr))
-            elif isinstance(node, ast.Call):
-                callee = last_name(node.func)
-                if callee is None:
-                    continue
-                for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
-                    if isinstance(argument, ast.Attribute):
-                        argument = argument.value
-                    if isinstance(argument, ast.Name):
-                        self.passed_to.setdefault(argument.id, set()).add(callee)
-
-    def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
-
-    def reaching(self, load: ast.Name) -> _Assignment | None:
-        """The last assignment to the loaded name that ends before the load (straight-line approximation)."""
-        best: _Assignment | None = None
-        position = _start(load)
-        for assignment in self.assignments.get(load.id, ()):
-            if assignment.end <= position and (best is None or assignment.end >= best.end):
-                best = assignment
-        return best
 
     # ----- roots ------------------------------------------------------------
 
@@ -281,6 +180,7 @@ class ScopeQueries:
                 last, node = parent.func.attr, parent
             elif isinstance(parent, ast.Call) and node is not parent.func and self._continues(parent):
                 query.dynamic = True  # a helper took the query and handed back another one: unknown filters
+                query.handed_to.append(parent)
                 last, node = "", parent
             else:
                 if isinstance(parent, ast.Call) and last_name(parent.func) in SET_OPERATIONS:
@@ -397,27 +297,6 @@ class ScopeQueries:
 
     # ----- questions rules ask ----------------------------------------------
 
-    def expanded(self, exprs: list[ast.expr]) -> Iterator[ast.AST]:
-        """Every node of ``exprs``, looking through local variables into the values assigned to them."""
-        seen: set[str] = set()
-        stack: list[ast.AST] = list(exprs)
-        while stack:
-            expr = stack.pop()
-            for node in ast.walk(expr):
-                yield node
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in seen:
-                    seen.add(node.id)
-                    stack.extend(a.value for a in self.assignments.get(node.id, ()) if a.value is not None)
-                    stack.extend(self._appended(node.id))
-
-    def _appended(self, name: str) -> Iterator[ast.expr]:
-        """Arguments of ``name.append(...)`` / ``name.extend(...)``: conditions collected in a list."""
-        for load in self.loads.get(name, ()):
-            attribute = self.parent(load)
-            call = self.parent(attribute) if isinstance(attribute, ast.Attribute) else None
-            if isinstance(call, ast.Call) and last_name(call.func) in {"append", "extend"} and call.func is attribute:
-                yield from call.args
-
     def column_refs(self, query: Query) -> Iterator[tuple[Model, str]]:
         """``(model, attribute)`` for every ``M.attr`` in the query's conditions (through local variables)."""
         models = self.project.models
@@ -435,5 +314,6 @@ class ScopeQueries:
                 found.setdefault(name, query.model)
         return found
 
-    def admin_guarded(self, node: ast.AST) -> bool:
-        return self.guards.guarded(node)
+    def is_builder(self, query: Query) -> bool:
+        """A base statement handed to callers that add their own filters (returned unexecuted, or a module constant)."""
+        return not query.runs and (query.returns_statement or isinstance(self.scope, ast.Module))

@@ -15,10 +15,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from fastapi_guard.project.declarative import MAX_DEPTH, Column, Model, ModelFinder, library_name
-from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
+from fastapi_guard.project.tablekeys import index_element
+from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, scope_statements
 
 if TYPE_CHECKING:
     from fastapi_guard.project import Project
+    from fastapi_guard.project.blocking import BlockingIO
+    from fastapi_guard.project.calls import CallGraph
     from fastapi_guard.project.queries import ScopeQueries
     from fastapi_guard.project.sessions import Sessions
 
@@ -133,11 +136,95 @@ class ModelIndex:
         model = self.resolve(module, base, scopes)
         return (model, expr.attr) if model is not None else None
 
+    def indexed(self, model: Model, name: str) -> bool:
+        """Whether an index can serve a filter on the column: ``index=True``, ``unique=True``,
+        ``primary_key=True``, or an index / unique or primary key constraint led by it, declared in
+        the model's ``__table_args__`` or by a module-level ``Index("ix", Item.owner_id, ...)``."""
+        column = model.columns.get(name)
+        if column is None:
+            return False
+        if column.index or column.unique or column.primary_key or model.leads_table_index(name):
+            return True
+        return (model.qualname, name) in self._module_indexes
+
+    def unindexed_owner_columns(self, declared_in: str) -> list[tuple[Column, list[Model]]]:
+        """Owner columns declared by the class ``declared_in`` (a model or a mixin), each with the
+        models using that declaration that have no index for it; one entry per declaration."""
+        return self._unindexed.get(declared_in, [])
+
+    @cached_property
+    def _unindexed(self) -> dict[str, list[tuple[Column, list[Model]]]]:
+        by_declaration: dict[int, tuple[Column, list[Model]]] = {}
+        for model in self.owned:
+            for name in model.owner_columns:
+                column = model.columns[name]
+                entry = by_declaration.setdefault(id(column.node), (column, []))
+                if not self.indexed(model, name):
+                    entry[1].append(model)
+        found: dict[str, list[tuple[Column, list[Model]]]] = {}
+        for column, models in by_declaration.values():
+            if models:
+                found.setdefault(column.declared_in, []).append((column, models))
+        return found
+
+    @cached_property
+    def _module_indexes(self) -> frozenset[tuple[str, str]]:
+        """``(model, column)`` leading a module-level ``Index(...)`` anywhere in the project."""
+        found: set[tuple[str, str]] = set()
+        names = self.project.names
+        for module in self.project.modules.values():
+            if not any("Index(" in line for line in module.lines):
+                continue
+            for statement in scope_statements(module.tree.body):
+                value = statement.value if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)) else None
+                if not (isinstance(value, ast.Call) and len(value.args) >= 2):
+                    continue
+                if not library_name(names.qualname(module, value.func), "Index"):
+                    continue
+                reference = self.column_ref(module, index_element(value.args[1]))
+                if reference is not None:
+                    found.add((reference[0].qualname, reference[1]))
+        return frozenset(found)
+
+    @cached_property
+    def soft_delete_filtered_globally(self) -> bool:
+        """The project filters soft-deleted rows for every query: a ``do_orm_execute`` listener adds
+        ``with_loader_criteria(...)`` on a soft-delete column."""
+        columns = set(self.project.config.soft_delete_columns)
+        for module in self.project.modules.values():
+            text = "\n".join(module.lines)
+            if "do_orm_execute" not in text or "with_loader_criteria" not in text:
+                continue
+            for node in ast.walk(module.tree):
+                if isinstance(node, ast.Call) and library_name(
+                    self.project.names.qualname(module, node.func), "with_loader_criteria"
+                ) and any(
+                    (isinstance(part, ast.Attribute) and part.attr in columns)
+                    or (isinstance(part, ast.Constant) and part.value in columns)
+                    for part in ast.walk(node)
+                ):
+                    return True
+        return False
+
     @cached_property
     def sessions(self) -> Sessions:
         from fastapi_guard.project.sessions import Sessions
 
         return Sessions(self.project)
+
+    @cached_property
+    def calls(self) -> CallGraph:
+        """Which project function a call runs (the data-access rules follow calls through it)."""
+        from fastapi_guard.project.calls import CallGraph
+
+        return CallGraph(self.project)
+
+    @cached_property
+    def blocking(self) -> BlockingIO:
+        """Which project functions do synchronous session I/O, themselves or through their calls."""
+        from fastapi_guard.project.blocking import BlockingIO
+
+        return BlockingIO(self.project, self.calls)
 
     def statement_names(self, module: ModuleInfo) -> frozenset[str]:
         """Names bound in ``module`` to SQLAlchemy's / SQLModel's ``select``, ``update`` and ``delete``."""

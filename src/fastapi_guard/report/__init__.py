@@ -5,10 +5,22 @@ Reporters know only findings (and the run's totals), never the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import import_module
 
 from fastapi_guard.findings import Finding
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about a rule beyond its findings (reporters never import rules)."""
+
+    name: str
+    summary: str
+    description: str
+    help_text: str
+    help_markdown: str
 
 
 @dataclass(frozen=True)
@@ -16,24 +28,24 @@ class ReportContext:
     files_checked: int
     color: bool = False
     summary: bool = True
+    # Every checked file, for formats that list clean files too (junit).
+    files: tuple[str, ...] = ()
+    # Documentation of the rules by code, for formats that describe rules (sarif).
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
 
 
 Renderer = Callable[[Sequence[Finding], ReportContext], str]
 
 
+FORMATS = ("text", "concise", "json", "github", "gitlab", "sarif", "junit")
+
+
 def renderer(name: str) -> Renderer:
-    if name == "text":
-        from fastapi_guard.report.text import render
-    elif name == "concise":
-        from fastapi_guard.report.concise import render
-    elif name == "json":
-        from fastapi_guard.report.json import render
-    else:
+    """The ``render`` of ``fastapi_guard.report.<name>``, imported only when asked for."""
+    if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}")
+    render: Renderer = import_module(f"fastapi_guard.report.{name}").render
     return render
-
-
-FORMATS = ("text", "concise", "json")
 
 
 def ordered(findings: Sequence[Finding]) -> list[Finding]:

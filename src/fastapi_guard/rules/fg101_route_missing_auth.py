@@ -87,10 +87,10 @@ def list_my_items(user=Depends(get_current_user)):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePath
 
 from fastapi_guard.findings import Finding
 from fastapi_guard.project import Project
+from fastapi_guard.project.layout import is_test_module
 from fastapi_guard.rule import ProjectRule, def_line_span
 
 
@@ -105,19 +105,8 @@ class RouteMissingAuth(ProjectRule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         for endpoint in project.fastapi.endpoints:
-            if endpoint.auth_level != "missing" or is_test_module(project, endpoint.module.path):
+            if endpoint.auth_level != "missing" or is_test_module(endpoint.module.name):
                 continue
             method, path = endpoint.unprotected[0]
             span = def_line_span(endpoint.module, endpoint.function)
             yield self.finding(endpoint.module.path, span, route=f"{method} {path or '/'}")
-
-
-def is_test_module(project: Project, path: str) -> bool:
-    """Apps that tests build for themselves are scaffolding, not the product's API."""
-    where = PurePath(path)
-    parts = where.relative_to(project.root).parts if where.is_relative_to(project.root) else where.parts
-    name = parts[-1] if parts else ""
-    return (
-        any(part in ("tests", "test") for part in parts[:-1])
-        or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-    )

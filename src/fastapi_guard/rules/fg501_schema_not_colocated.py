@@ -105,11 +105,9 @@ from collections.abc import Iterator
 from fastapi_guard.findings import Finding
 from fastapi_guard.project import Project
 from fastapi_guard.project.layout import Layout, is_test_module
-from fastapi_guard.project.pydantic import SchemaClass
 from fastapi_guard.project.symbols import ModuleInfo
 from fastapi_guard.rule import ProjectRule, def_line_span
 
-SCHEMAS = "schemas"
 SHARED_BASE_HINT = (
     "move it to the schemas.py of the feature that uses it; "
     "if it is a base shared by several features, list it in `shared-schemas`"
@@ -118,40 +116,11 @@ SHARED_BASE_HINT = (
 SCHEMA_MODULE_NAMES = frozenset({"schemas", "schema"})
 
 
-def _in_feature_schemas(layout: Layout, module_name: str) -> bool:
-    """``<routes>/**/schemas.py``, or a module of a feature's own ``schemas/`` package."""
-    parts = layout.feature_parts(module_name)
-    if parts is None:
-        return False
-    return parts[-1] == SCHEMAS or (len(parts) >= 3 and parts[-2] == SCHEMAS)
-
-
 def _in_api_layer(layout: Layout, module: ModuleInfo) -> bool:
     """The routes package and the app module: the code that speaks HTTP."""
     package = layout.routes_package
     in_routes = package is not None and (module.name == package or module.name.startswith(package + "."))
     return in_routes or module is layout.app_module
-
-
-def _dotted(entry: str) -> str:
-    entry = entry.strip()
-    if "/" in entry or entry.endswith(".py"):
-        entry = entry.removesuffix(".py").strip("/").replace("/", ".")
-    return entry
-
-
-def _is_shared(schema: SchemaClass, shared: tuple[str, ...]) -> bool:
-    module = schema.module.name
-    for entry in map(_dotted, shared):
-        if not entry:
-            continue
-        if "." not in entry and entry == schema.name:
-            return True
-        for name in (schema.qualname, module):
-            # Suffixes, so that ``schemas.base.ORMModel`` matches ``app.schemas.base.ORMModel``.
-            if name == entry or name.endswith("." + entry):
-                return True
-    return False
 
 
 class SchemaNotColocated(ProjectRule):
@@ -163,16 +132,15 @@ class SchemaNotColocated(ProjectRule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         layout = project.layout
-        shared = project.config.shared_schemas
         table_bases = project.schemas.table_bases
         api_modules = [module for module in project.modules.values() if _in_api_layer(layout, module)]
         used_by_api = project.schemas.reachable_from(api_modules)
         bases = {base for schema in project.schemas.schemas.values() for base in schema.bases}
         for schema in project.schemas.schemas.values():
             module = schema.module
-            if _in_feature_schemas(layout, module.name) or is_test_module(module.name):
+            if layout.in_feature_schemas(module.name) or is_test_module(module.name):
                 continue
-            if schema.qualname in table_bases or _is_shared(schema, shared):
+            if schema.qualname in table_bases or layout.is_shared_schema(schema):
                 continue
             named_schema = any(part in SCHEMA_MODULE_NAMES for part in module.name.split("."))
             if not (named_schema or _in_api_layer(layout, module) or schema.qualname in used_by_api):

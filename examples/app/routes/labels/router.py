@@ -61,7 +61,7 @@ def list_label_cards(label_id: str, db: Session = Depends(get_db)):
 def delete_label(label_id: str, current_user: User = Depends(get_current_user), db: Session = Depends(get_db)):
     label = db.query(Label).filter(Label.id == label_id, Label.owner_id == current_user.id).first()
     if label is None:
-        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Label not found")
+        raise HTTPException(status_code=404, detail="Label not found")
     db.query(Card).filter(Card.label_id == label.id, Card.owner_id == current_user.id).update({Card.label_id: None})
     db.delete(label)
     db.commit()
