@@ -261,7 +261,8 @@ ROLES = {
 def test_fg305_and_fg306_report_base_fields_once_with_the_reason(tmp_path: Path) -> None:
     fg305 = findings(tmp_path / "a", ROLES, "FG305")
     assert [(f.line, f.message) for f in fg305] == [
-        (5, "string field `UserBase.email` of request schema `UserCreate` has no `max_length` (`data` of `POST /users`)"),
+        (5, "string field `UserBase.email` of request schema `UserCreate` has no `max_length` "
+            "(`data` of `POST /users`)"),
         (6, "string field `UserBase.password_hash` of request schema `UserCreate` has no `max_length` "
             "(`data` of `POST /users`)"),
     ]

@@ -277,7 +277,10 @@ def test_type_leaves(tmp_path: Path, annotation: str, expected: list[str], is_op
 
 
 def test_annotated_metadata_stays_on_the_leaf(tmp_path: Path) -> None:
-    source = "from typing import Annotated\nfrom pydantic import Field\ndef f(x: Annotated[str, Field(max_length=3)]):\n    pass\n"
+    source = (
+        "from typing import Annotated\nfrom pydantic import Field\n"
+        "def f(x: Annotated[str, Field(max_length=3)]):\n    pass\n"
+    )
     project = build(tmp_path, {"app/__init__.py": "", "app/m.py": source})
     annotation = function(project, "app.m", "f").args.args[0].annotation
     (leaf,) = project.schemas.types.leaves(project.modules["app.m"], annotation, containers=False)

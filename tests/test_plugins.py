@@ -123,3 +123,14 @@ def test_a_crashing_rule_is_reported_and_the_others_go_on(plugin_site: Path, tmp
     assert "internal error in ACME001 on" in result.stderr and "RuntimeError: rule bug" in result.stderr
     assert "views.py:1:1: ACME001" in result.stdout and "views.py:9:1" not in result.stdout
     assert "bad.py:1:7: FG001" in result.stdout and "Traceback" not in result.output
+
+
+def test_a_plugin_that_fails_to_import_is_a_clear_error(plugin_site: Path, tmp_path: Path) -> None:
+    install_plugin(plugin_site)
+    (plugin_site / "acme_rules.py").write_text("raise ImportError('missing dependency of the plugin')\n")
+    write_project(tmp_path / "proj", {"app/a.py": "x = 1\n"})
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "proj")])
+    assert result.exit_code == 2
+    assert result.output == (
+        "fastapi-guard: error: a rule plugin failed to load: ImportError: missing dependency of the plugin\n"
+    )

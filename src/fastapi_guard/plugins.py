@@ -41,9 +41,13 @@ def registered_rules() -> dict[str, type[Rule]]:
     manager = pluggy.PluginManager("fastapi_guard")
     manager.add_hookspecs(RuleSpec)
     manager.register(builtin_rules, name="builtin")
-    manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    try:
+        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        provided_lists = manager.hook.fastapi_guard_rules()
+    except Exception as error:  # a broken plugin is a clear one-line error, not a traceback
+        raise PluginError(f"a rule plugin failed to load: {type(error).__name__}: {error}") from error
     found: dict[str, type[Rule]] = {}
-    for provided in manager.hook.fastapi_guard_rules():
+    for provided in provided_lists:
         for rule in provided:
             code = getattr(rule, "code", None)
             if not isinstance(rule, type) or not issubclass(rule, Rule) or not isinstance(code, str):

@@ -126,6 +126,14 @@ class Contract:
         path_names = {name for route in self.endpoint.routes for name in PATH_PARAMETER.findall(route.path)}
         return [self._parameter(argument, default, path_names) for argument, default in parameter_slots(self.function)]
 
+    @cached_property
+    def request_names(self) -> frozenset[str]:
+        """Names of the parameters FastAPI fills with the raw ``Request``."""
+        return frozenset(
+            parameter.name for parameter in self.parameters
+            if parameter.source == "injected" and any(leaf.qualname in REQUEST_CLASSES for leaf in parameter.leaves)
+        )
+
     def _parameter(self, argument: ast.arg, default: ast.expr | None, path_names: set[str]) -> Parameter:
         reader = self.contracts.types
         annotation = argument.annotation
@@ -159,8 +167,8 @@ class Contract:
         if isinstance(default, (ast.Name, ast.Attribute)):
             resolved = self.contracts.project.names.resolve_expr(self.module, default, self.scopes)
             binding = resolved.binding if resolved else None
-            if resolved and resolved.module and binding and binding.kind == "value" and "<locals>" not in binding.qualname \
-                    and isinstance(binding.node, ast.Call):
+            module_constant = binding is not None and binding.kind == "value" and "<locals>" not in binding.qualname
+            if resolved and resolved.module and binding and module_constant and isinstance(binding.node, ast.Call):
                 return binding.node, resolved.module, ()
         return default, self.module, self.scopes
 
@@ -290,7 +298,8 @@ class Contracts:
         if isinstance(value, DATA_NODES):
             return "data"
         if isinstance(value, ast.IfExp):
-            return combine(self.value_kind(module, item, scopes, writes, depth + 1) for item in (value.body, value.orelse))
+            branches = (value.body, value.orelse)
+            return combine(self.value_kind(module, item, scopes, writes, depth + 1) for item in branches)
         if isinstance(value, ast.Call):
             return self._call_kind(module, value, scopes, writes, depth)
         if isinstance(value, ast.Name) and scopes and value.id in writes.of(scopes[-1]):
@@ -306,7 +315,9 @@ class Contracts:
             return self.value_kind(module, write.value, scopes, writes, depth + 1)
         return "opaque"
 
-    def _annotated_kind(self, module: ModuleInfo, annotation: ast.expr | None, scopes: tuple[ScopeNode, ...]) -> BodyKind:
+    def _annotated_kind(
+        self, module: ModuleInfo, annotation: ast.expr | None, scopes: tuple[ScopeNode, ...]
+    ) -> BodyKind:
         leaves = [leaf for leaf in self.types.leaves(module, annotation, scopes) if not leaf.is_none]
         if any(self.is_response_class(leaf.qualname) for leaf in leaves):
             return "response"
@@ -326,7 +337,8 @@ class Contracts:
         called = self.values.callee(module, func, scopes, writes)
         if called is not None:
             if called[1].returns is not None:
-                return self._annotated_kind(called[0], called[1].returns, self.project.fastapi.graph.enclosing(called[1]))
+                scopes = self.project.fastapi.graph.enclosing(called[1])
+                return self._annotated_kind(called[0], called[1].returns, scopes)
             return self.returned_kind(called[0], called[1], writes, depth + 1)
         if self.types.qualname(module, func, scopes) in DATA_BUILDERS:
             return "data"

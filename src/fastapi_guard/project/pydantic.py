@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from fastapi_guard.project import Project
     from fastapi_guard.project.contracts import Contracts
     from fastapi_guard.project.valuetypes import ValueTypes
-    from fastapi_guard.project.valuetypes import ValueTypes
 
 MODEL_BASES = frozenset({
     "pydantic.BaseModel",

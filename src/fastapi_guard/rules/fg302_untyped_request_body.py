@@ -101,7 +101,7 @@ from collections.abc import Iterator
 
 from fastapi_guard.findings import Finding
 from fastapi_guard.project import Project
-from fastapi_guard.project.contracts import REQUEST_CLASSES, Contract
+from fastapi_guard.project.contracts import Contract
 from fastapi_guard.project.fastapi_walk import own_nodes
 from fastapi_guard.project.layout import is_test_module
 from fastapi_guard.project.typeexpr import all_open
@@ -135,13 +135,8 @@ class UntypedRequestBody(ProjectRule):
 
     @staticmethod
     def _parsed_by_hand(contract: Contract) -> Iterator[ast.Call]:
-        requests = {
-            parameter.name for parameter in contract.parameters
-            if parameter.source == "injected" and any(leaf.qualname in REQUEST_CLASSES for leaf in parameter.leaves)
-        }
-        if not requests:
-            return
-        for node in own_nodes(contract.function):
+        requests = contract.request_names
+        for node in own_nodes(contract.function) if requests else ():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PARSERS \
                     and isinstance(node.func.value, ast.Name) and node.func.value.id in requests and not node.args:
                 yield node

@@ -77,15 +77,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 
-from fastapi_guard.findings import Finding
 from fastapi_guard.project import Project
 from fastapi_guard.project.pydantic import SchemaClass
 from fastapi_guard.project.schema_roles import SchemaField
 from fastapi_guard.project.symbols import ModuleInfo
 from fastapi_guard.project.typeexpr import Leaf, is_given
-from fastapi_guard.rule import ProjectRule, node_span
+from fastapi_guard.rules._schema_fields import SchemaFieldRule
 
 STRINGS = frozenset({
     "builtins.str", "pydantic.StrictStr", "pydantic.types.StrictStr", "pydantic.SecretStr", "pydantic.types.SecretStr",
@@ -131,19 +129,14 @@ def measures_length(function: ast.AST | None) -> bool:
     )
 
 
-class UnboundedInputString(ProjectRule):
+class UnboundedInputString(SchemaFieldRule):
     code = "FG305"
     name = "unbounded-input-string"
     message = "string field `{field}` of request schema `{schema}` has no `max_length` ({why})"
     hint = "bound it: `Field(..., max_length=255)` or `Annotated[str, StringConstraints(max_length=255)]`"
+    role = "request"
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        for schema, field, why in project.schemas.roles.fields("request"):
-            if self._unbounded(project, schema, field):
-                module = field.owner.module
-                yield self.finding(module.path, node_span(module, field.node), field=field.label, schema=schema.name, why=why)
-
-    def _unbounded(self, project: Project, schema: SchemaClass, field: SchemaField) -> bool:
+    def flags(self, project: Project, schema: SchemaClass, field: SchemaField) -> bool:
         """A string field (``str``, ``SecretStr``, ``constr(...)``, ...) that nothing bounds."""
         schemas = project.schemas
         module = field.owner.module
@@ -155,8 +148,8 @@ class UnboundedInputString(ProjectRule):
             measures_length(method) for method in schemas.field_methods(schema, field.name, VALIDATORS)
         ):
             return False
-        return any(
-            not any(self._bounds(project, leaf.module, extra) for extra in (*leaf.extras, leaf.node)) for leaf in strings
+        return not all(
+            any(self._bounds(project, leaf.module, extra) for extra in (*leaf.extras, leaf.node)) for leaf in strings
         )
 
     @staticmethod
@@ -179,7 +172,9 @@ class UnboundedInputString(ProjectRule):
                 bounded_pattern(keywords.get(name)) for name in PATTERN_KEYWORDS if name in keywords
             )
         if qualname in FUNCTIONAL_VALIDATORS:  # ``AfterValidator(check_length)``
-            target = project.names.definition(project.schemas.types.qualname(module, expr.args[0])) if expr.args else None
+            if not expr.args:
+                return False
+            target = project.names.definition(project.schemas.types.qualname(module, expr.args[0]))
             return target is not None and measures_length(target.node)
         # A project function building the constraint cannot be read here: benefit of the doubt.
         definition = project.names.definition(qualname)

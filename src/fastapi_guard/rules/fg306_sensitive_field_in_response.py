@@ -80,14 +80,12 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 
-from fastapi_guard.findings import Finding
 from fastapi_guard.project import Project
 from fastapi_guard.project.pydantic import SchemaClass
 from fastapi_guard.project.schema_roles import SchemaField
 from fastapi_guard.project.typeexpr import is_given
-from fastapi_guard.rule import ProjectRule, node_span
+from fastapi_guard.rules._schema_fields import SchemaFieldRule
 
 EXACT = frozenset({"password", "secret", "api_key", "private_key"})
 SUFFIXES = ("_password", "_secret")
@@ -119,26 +117,23 @@ def is_sensitive(name: str) -> bool:
     return False
 
 
-class SensitiveFieldInResponse(ProjectRule):
+class SensitiveFieldInResponse(SchemaFieldRule):
     code = "FG306"
     name = "sensitive-field-in-response"
     message = "response schema `{schema}` exposes `{field}` ({why})"
     hint = "remove the field from the response schema (keep it on the database model), or `Field(exclude=True)`"
+    role = "response"
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        for schema, field, why in project.schemas.roles.fields("response"):
-            if self._exposed(project, schema, field):
-                module = field.owner.module
-                yield self.finding(module.path, node_span(module, field.node), schema=schema.name, field=field.label, why=why)
-
-    def _exposed(self, project: Project, schema: SchemaClass, field: SchemaField) -> bool:
+    def flags(self, project: Project, schema: SchemaClass, field: SchemaField) -> bool:
         types = project.schemas.types
         module = field.owner.module
         leaves = [leaf for leaf in types.leaves(module, field.annotation) if not leaf.is_none]
         calls = [extra for leaf in leaves for extra in leaf.extras]
         if isinstance(field.default, ast.Call):
             calls.append(field.default)
-        fields = [call for call in calls if isinstance(call, ast.Call) and types.qualname(module, call.func) in FIELD_CALLS]
+        fields = [
+            call for call in calls if isinstance(call, ast.Call) and types.qualname(module, call.func) in FIELD_CALLS
+        ]
         names = [field.name, *(
             item.value.value for call in fields for item in call.keywords
             if item.arg in ("alias", "serialization_alias") and isinstance(item.value, ast.Constant)

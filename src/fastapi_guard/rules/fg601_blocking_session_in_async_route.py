@@ -41,71 +41,88 @@ FastAPI only moves work off the loop for plain `def` endpoints.
 # file: app/database.py
 from collections.abc import Iterator
 
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import String, create_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 engine = create_engine("sqlite:///app.db")
 SessionLocal = sessionmaker(bind=engine)
 
 
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
 def get_db() -> Iterator[Session]:
-    db = SessionLocal()
-    try:
+    with SessionLocal() as db:
         yield db
-    finally:
-        db.close()
 ```
 
 ```python
 # file: app/routes/items/router.py
 from fastapi import APIRouter, Depends
-from sqlalchemy import text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.database import get_db
+from app.database import Item, get_db
 
 router = APIRouter(prefix="/items", tags=["Items"])
 
 
 @router.get("/count")
 async def count_items(db: Session = Depends(get_db)) -> int:  # [FG601]
-    return db.execute(text("SELECT count(*) FROM items")).scalar_one()
+    return db.scalar(select(func.count(Item.id))) or 0
 ```
 
 ## Use instead
 ```python
 # file: app/database.py
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import String
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-engine = create_engine("sqlite:///app.db")
-SessionLocal = sessionmaker(bind=engine)
+engine = create_async_engine("sqlite+aiosqlite:///app.db")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
 
 
-def get_db() -> Iterator[Session]:
-    db = SessionLocal()
-    try:
-        yield db
-    finally:
-        db.close()
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
 ```
 
 ```python
 # file: app/routes/items/router.py
 from fastapi import APIRouter, Depends
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.database import get_db
+from app.database import Item, get_session
 
 router = APIRouter(prefix="/items", tags=["Items"])
 
 
 @router.get("/count")
-def count_items(db: Session = Depends(get_db)) -> int:
-    return db.execute(text("SELECT count(*) FROM items")).scalar_one()
+async def count_items(session: AsyncSession = Depends(get_session)) -> int:
+    return await session.scalar(select(func.count(Item.id))) or 0
 ```
 
 ## Fix
