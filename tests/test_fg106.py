@@ -9,7 +9,8 @@ from textwrap import dedent
 from support import write_project
 
 from fastapi_guard.engine import RunOptions, run
-from fastapi_guard.findings import Edit, Finding
+from fastapi_guard.findings import Finding
+from fastapi_guard.fixes import apply_edits
 
 MAIN = """
 from fastapi import FastAPI
@@ -19,25 +20,6 @@ from app.webhooks import router
 app = FastAPI()
 app.include_router(router, prefix="/api")
 """
-
-
-def apply_edits(source: str, edits: tuple[Edit, ...]) -> str:
-    """Apply 1-based (line, column) .. (end line, end column) replacements, last first."""
-    lines = source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(line: int, column: int) -> int:
-        return starts[line - 1] + column - 1
-
-    for edit in sorted(edits, reverse=True):
-        start, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
-        source = source[:start] + edit.content + source[end:]
-        starts = [0]
-        for line in source.splitlines(keepends=True):
-            starts.append(starts[-1] + len(line))
-    return source
 
 
 def check(tmp_path: Path, webhooks: str) -> tuple[str, list[Finding]]:

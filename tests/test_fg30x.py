@@ -9,7 +9,8 @@ from textwrap import dedent
 from support import write_project
 
 from fastapi_guard.engine import RunOptions, run
-from fastapi_guard.findings import Edit, Finding
+from fastapi_guard.findings import Finding
+from fastapi_guard.fixes import apply_edits as apply
 
 
 def findings(tmp_path: Path, files: dict[str, str], code: str) -> list[Finding]:
@@ -17,23 +18,6 @@ def findings(tmp_path: Path, files: dict[str, str], code: str) -> list[Finding]:
     result = run([root], RunOptions(select=(code,)))
     assert not [note for project in result.projects for note in project.notes if "internal error" in note]
     return sorted(result.findings, key=lambda finding: (finding.path, finding.line, finding.column))
-
-
-def apply(text: str, edits: list[Edit]) -> str:
-    """Apply edits (1-based character columns); identical edits count once."""
-    lines = text.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-
-    def offset(line: int, column: int) -> int:
-        return offsets[line - 1] + column - 1
-
-    for edit in sorted(set(edits), reverse=True):
-        start, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
-        text = text[:start] + edit.content + text[end:]
-        lines = text.splitlines(keepends=True)
-    return text
 
 
 def fixed(tmp_path: Path, source: str, code: str, path: str = "app/schemas.py") -> str:

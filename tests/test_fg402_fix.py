@@ -9,23 +9,8 @@ from textwrap import dedent
 from support import write_project
 
 from fastapi_guard.engine import RunOptions, run
-from fastapi_guard.findings import Edit, Finding
-
-
-def apply(text: str, edits: list[Edit]) -> str:
-    """Apply non-overlapping edits (1-based line/column positions); identical edits once."""
-    lines = text.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-
-    def offset(line: int, column: int) -> int:
-        return (offsets[line - 1] if line <= len(lines) else offsets[-1]) + column - 1
-
-    for edit in sorted(set(edits), reverse=True):
-        start, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
-        text = text[:start] + edit.content + text[end:]
-    return text
+from fastapi_guard.findings import Finding
+from fastapi_guard.fixes import apply_edits as apply
 
 
 def check(tmp_path: Path, source: str) -> tuple[list[Finding], str]:

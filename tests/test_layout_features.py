@@ -9,7 +9,7 @@ from support import write_project
 from test_layout import build
 
 from fastapi_guard.engine import RunOptions, run
-from fastapi_guard.findings import Edit
+from fastapi_guard.fixes import apply_edits as apply
 from fastapi_guard.project import Project
 from fastapi_guard.project.testsuite import RequestedPath
 
@@ -330,20 +330,6 @@ def test_requested_path_matching() -> None:
 
 
 # -- FG503's fix -------------------------------------------------------------------------------
-
-
-def apply(text: str, edits: tuple[Edit, ...]) -> str:
-    """Apply 1-based (line, column) edits to ``text``, last first."""
-    lines = text.splitlines(keepends=True) or [""]
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    result = text
-    for edit in sorted(edits, reverse=True):
-        start = offsets[edit.line - 1] + edit.column - 1
-        end = offsets[edit.end_line - 1] + edit.end_column - 1
-        result = result[:start] + edit.content + result[end:]
-    return result
 
 
 def fixed(tmp_path: Path, init: str, router_source: str = ROUTER.replace("{name}", "jobs")) -> str:

@@ -6,16 +6,18 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from fastapi_guard import __version__, baseline
+from fastapi_guard import __version__, baseline, fixes
 from fastapi_guard.config import ConfigError
-from fastapi_guard.engine import ProjectResult, RunOptions, default_jobs, run
+from fastapi_guard.discovery import ProjectFinder, Targets, group_targets
+from fastapi_guard.engine import ProjectResult, RunOptions, RunResult, check_project, default_jobs, run
 from fastapi_guard.explain import render_markdown, render_text, rule_doc
-from fastapi_guard.findings import FindingKey
+from fastapi_guard.findings import Finding, FindingKey, display_path
 from fastapi_guard.inventory import RENDERERS, inventory
 from fastapi_guard.plugins import PluginError, registered_rules
 from fastapi_guard.report import FORMATS, ReportContext, RuleInfo, renderer, statistics
@@ -57,6 +59,57 @@ def _rule_infos() -> dict[str, RuleInfo]:
     }
 
 
+def _fixes(count: int) -> str:
+    return f"{count} fix" + ("" if count == 1 else "es")
+
+
+def _fix(
+    paths: list[Path], options: RunOptions, result: RunResult, keep: Callable[[list[Finding]], list[Finding]],
+    unsafe: bool, diff: bool, quiet: bool, output_file: Path | None,
+) -> list[Finding]:
+    """Apply the fixes of the reported findings (``keep`` says which are reported);
+    the findings left. With ``diff``, print the change instead and exit."""
+    targets: Targets = {}
+
+    def recheck(root: Path, contents: Mapping[Path, bytes]) -> list[Finding]:
+        if not targets:
+            targets.update(group_targets(paths, ProjectFinder(options.config_file)))
+        spec, files = targets[root]
+        return keep(check_project(spec, files, options, overlays=contents).findings)
+
+    outcome = fixes.fix_projects({project.root: keep(project.findings) for project in result.projects}, recheck, unsafe)
+    for path, reason in outcome.skipped:
+        click.echo(f"fastapi-guard: {display_path(str(path))}: not fixed: {reason}", err=True)
+    written = outcome.sources
+    if not diff:
+        written = []
+        for source in outcome.sources:
+            try:
+                fixes.write_source(source)
+                written.append(source)
+            except OSError as error:
+                click.echo(f"fastapi-guard: {display_path(str(source.path))}: cannot write: {error}", err=True)
+        if len(written) < len(outcome.sources):
+            outcome.findings = {root: recheck(root, {}) for root in outcome.findings}
+    left = sorted((finding for found in outcome.findings.values() for finding in found), key=Finding.sort_key)
+    if not quiet:
+        applied = sum(source.applied for source in written)
+        summary = f"{'would apply' if diff else 'applied'} {_fixes(applied)} in {len(written)} file" \
+            + ("" if len(written) == 1 else "s")
+        pending = 0 if unsafe else fixes.unsafe_available(left)
+        if pending:
+            summary += f" ({_fixes(pending)} available with --unsafe-fixes)"
+        click.echo(f"fastapi-guard: {summary}", err=True)
+    if diff:
+        patch = fixes.unified_diff(outcome.sources)
+        if output_file is not None:
+            output_file.write_text(patch, encoding="utf-8")
+        else:
+            click.echo(patch, nl=False)
+        sys.exit(1 if patch else 0)
+    return left
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fastapi-guard")
 def main() -> None:
@@ -75,6 +128,9 @@ def main() -> None:
               help="Report only the findings not recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Record the current findings in this baseline file and exit 0.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes in place; the report shows the findings left.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (or show) the fixes that may change behaviour.")
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per code after the report.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -92,6 +148,9 @@ def check(
     output_file: Path | None,
     baseline_file: Path | None,
     write_baseline_file: Path | None,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
     show_statistics: bool,
     exit_zero: bool,
     config_file: Path | None,
@@ -105,6 +164,8 @@ def check(
     """
     if config_file is not None and not config_file.is_file():
         _fail(f"{config_file}: config file not found")
+    if write_baseline_file is not None and (fix or diff):
+        _fail("--write-baseline cannot be combined with --fix or --diff")
     recorded = _read_baseline(baseline_file) if baseline_file is not None else None
     options = RunOptions(
         select=_codes(select),
@@ -142,6 +203,13 @@ def check(
         if verbose:
             hidden = len(result.findings) - len(findings)
             click.echo(f"baseline: {hidden} findings hidden, {len(recorded) - hidden} entries matched none", err=True)
+    if fix or diff:
+        def keep(found: list[Finding]) -> list[Finding]:
+            if baseline_file is None or recorded is None:
+                return found
+            return baseline.filter_new(found, recorded, baseline_file.absolute().parent)
+
+        findings = _fix(list(paths) or [Path(".")], options, result, keep, unsafe_fixes, diff, quiet, output_file)
     context = ReportContext(
         files_checked=result.files,
         color=_use_color(output_file and str(output_file)),

@@ -220,8 +220,8 @@ def _children(node: ast.AST, enter: dict[str, list[Handler]], leave: dict[str, l
     """Child nodes in source order, leaving out the field-less singletons (``Load``,
     ``Add``, ``Eq``, ...) that no rule asked for: a third of all nodes, never looked at."""
     children: list[ast.AST] = []
-    for field in node._fields:
-        value = getattr(node, field, None)
+    for name in node._fields:
+        value = getattr(node, name, None)
         if isinstance(value, list):
             children.extend(item for item in value if isinstance(item, ast.AST))
         elif isinstance(value, ast.AST):
