@@ -168,3 +168,12 @@ def test_fixture_projects_report_identically_whatever_the_jobs(runner: CliRunner
     assert serial.output == parallel.output
     codes = {finding["code"] for finding in json.loads(serial.output)}
     assert {"FG101", "FG103", "FG201", "FG501"} <= codes
+
+
+def test_form_feeds_do_not_shift_reported_lines(runner: CliRunner, tmp_path: Path) -> None:
+    write_project(tmp_path, {"app/bad.py": "x = 1\x0c\ny = '\u2028'\ndef create(:\n"})
+    result = invoke(runner, tmp_path, "check", "--format", "json")
+    (finding,) = json.loads(result.output)
+    assert finding["line"] == 3
+    text = invoke(runner, tmp_path, "check").output
+    assert "  3 | def create(:" in text

@@ -72,3 +72,10 @@ def test_encoding_cookie_and_bom_are_honoured() -> None:
 def test_deeply_nested_brackets_within_cpython_limits_parse() -> None:
     parsed = parse_source(b"x = " + b"[" * 150 + b"1" + b"]" * 150 + b"\n")
     assert isinstance(parsed, ParsedSource)
+
+
+def test_source_lines_break_where_the_parser_does() -> None:
+    from fastapi_guard.parsing import source_lines
+
+    assert source_lines("a = 1\x0c\nb = '\u2028'\r\nc = 3\rd = 4\n") == ["a = 1\x0c", "b = '\u2028'", "c = 3", "d = 4"]
+    assert source_lines("") == [] and source_lines("x\n\n") == ["x", ""]

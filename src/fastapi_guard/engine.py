@@ -21,7 +21,7 @@ from typing import TypeVar
 from fastapi_guard.config import ConfigError
 from fastapi_guard.discovery import ProjectFinder, ProjectSpec, group_targets, walk_python_files
 from fastapi_guard.findings import Finding
-from fastapi_guard.parsing import ParseError, parse_source
+from fastapi_guard.parsing import ParseError, parse_source, source_lines
 from fastapi_guard.plugins import registered_rules
 from fastapi_guard.project import Project, module_name_for
 from fastapi_guard.project.symbols import ModuleInfo
@@ -103,9 +103,9 @@ def _load_modules(
         if isinstance(parsed, ParseError):
             span = (parsed.line, parsed.column, parsed.line, parsed.column)
             failures.append(SyntaxErrorRule.finding(str(path), span, reason=parsed.message))
-            raw_lines[str(path)] = data.decode("utf-8", errors="replace").splitlines()
+            raw_lines[str(path)] = source_lines(data.decode("utf-8", errors="replace"))
             continue
-        modules.append(ModuleInfo(name, str(path), is_package, parsed.tree, parsed.text.splitlines()))
+        modules.append(ModuleInfo(name, str(path), is_package, parsed.tree, source_lines(parsed.text)))
     return modules, failures, raw_lines
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import sys
 import tokenize
 from dataclasses import dataclass
@@ -35,6 +36,18 @@ class ParsedSource:
     text: str
     tree: ast.Module
     downleveled: bool = False
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """Split lines where Python's parser does (``str.splitlines`` also breaks on
+    form feeds and Unicode separators, which would shift every later line)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def decode(data: bytes) -> str:
