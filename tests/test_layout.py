@@ -11,7 +11,8 @@ from fastapi_guard.config import Config, parse_settings
 from fastapi_guard.discovery import ProjectFinder, walk_python_files
 from fastapi_guard.engine import _load_modules
 from fastapi_guard.project import Project
-from fastapi_guard.project.layout import is_test_module, walk_with_scopes
+from fastapi_guard.project.layout import is_test_module
+from fastapi_guard.project.symbols import walk_with_scopes
 
 ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n"
 FILES = {

@@ -27,7 +27,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, TypeGuard
 
 from fastapi_guard.project.fastapi_walk import Site, keyword
-from fastapi_guard.project.layout import walk_with_scopes
 from fastapi_guard.project.names import NEVER_PROJECT_MODULES
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo, ScopeNode, scope_statements
 
@@ -307,7 +306,7 @@ class ErrorIndex:
     def _handler_tables(self, module: ModuleInfo) -> Iterator[HandlerRegistration]:
         """``FastAPI(exception_handlers={...})`` and ``{"exception_handlers": {...}}`` settings dicts."""
         graph = self.project.fastapi.graph
-        for node, scopes in walk_with_scopes(module.tree):
+        for node, scopes in module.scoped_nodes:
             tables: list[tuple[ast.expr, frozenset[str] | None]] = []
             if isinstance(node, ast.Call):
                 value = keyword(node, "exception_handlers")

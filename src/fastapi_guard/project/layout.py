@@ -16,13 +16,12 @@ lazily in their own modules.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi_guard.project import root_package
-from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
+from fastapi_guard.project.symbols import ModuleInfo
 
 if TYPE_CHECKING:
     from fastapi_guard.project import Project
@@ -204,7 +203,7 @@ class Layout:
         names = self.project.names
         return any(
             isinstance(node, ast.Call) and names.qualname(module, node.func, scopes) == FASTAPI
-            for node, scopes in walk_with_scopes(module.tree)
+            for node, scopes in module.scoped_nodes
         )
 
     def _app_preference(self, module: ModuleInfo) -> tuple[bool, bool, int, int, str]:
@@ -228,20 +227,3 @@ def is_test_module(module_name: str) -> bool:
         any(part in TEST_FOLDERS for part in parts)
         or last.startswith("test_") or last.endswith("_test") or last == "conftest"
     )
-
-
-def walk_with_scopes(tree: ast.AST) -> Iterator[tuple[ast.AST, tuple[ScopeNode, ...]]]:
-    """Every node under ``tree`` with the function scopes enclosing it, outermost first."""
-    stack: list[tuple[ast.AST, tuple[ScopeNode, ...]]] = [(tree, ())]
-    while stack:
-        node, scopes = stack.pop()
-        yield node, scopes
-        children = list(ast.iter_child_nodes(node))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            # Decorators, defaults and annotations belong to the enclosing scope; only the body is inside.
-            body = node.body if isinstance(node.body, list) else [node.body]
-            inside = {id(statement) for statement in body}
-            inner = (*scopes, node)
-            stack.extend((child, inner if id(child) in inside else scopes) for child in reversed(children))
-        else:
-            stack.extend((child, scopes) for child in reversed(children))

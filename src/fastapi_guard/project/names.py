@@ -36,6 +36,7 @@ class NameResolver:
 
     def __init__(self, modules: dict[str, ModuleInfo]) -> None:
         self.modules = modules
+        self._walked: dict[tuple[str, tuple[str, ...]], Resolved] = {}
         self._by_suffix: dict[str, list[str]] = {}
         for name in sorted(modules):
             parts = name.split(".")
@@ -92,6 +93,16 @@ class NameResolver:
         return Resolved(fold_external(dotted))
 
     def _walk(self, module: ModuleInfo, rest: Sequence[str], hops: int) -> Resolved:
+        if hops:
+            return self._walk_uncached(module, rest, hops)
+        # Rules ask about the same module-level names over and over; the answer never changes.
+        key = (module.name, tuple(rest))
+        resolved = self._walked.get(key)
+        if resolved is None:
+            resolved = self._walked[key] = self._walk_uncached(module, rest, 0)
+        return resolved
+
+    def _walk_uncached(self, module: ModuleInfo, rest: Sequence[str], hops: int) -> Resolved:
         if not rest:
             return Resolved(module.name, module)
         if hops > MAX_HOPS:

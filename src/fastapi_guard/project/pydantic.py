@@ -25,7 +25,7 @@ from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from fastapi_guard.project.layout import walk_with_scopes
+from fastapi_guard.project.symbols import walk_with_scopes
 from fastapi_guard.project.schema_roles import SchemaField, SchemaRoles, config_value, declared_fields, leaf_schemas
 from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, scope_statements
 from fastapi_guard.project.typeexpr import Leaf, TypeReader
@@ -208,7 +208,7 @@ class SchemaIndex:
         names = self.project.names
         wanted = self._schema_names
         found: set[str] = set()
-        for node, scopes in walk_with_scopes(tree):
+        for node, scopes in module.scoped_nodes if tree is module.tree else walk_with_scopes(tree):
             if isinstance(node, ast.ImportFrom):
                 candidates = [
                     names.resolve_name(module, alias.asname or alias.name, scopes)

@@ -208,6 +208,11 @@ class ModuleInfo:
     def _function_scopes(self) -> dict[int, dict[str, Binding]]:
         return {}
 
+    @cached_property
+    def scoped_nodes(self) -> list[tuple[ast.AST, tuple[ScopeNode, ...]]]:
+        """Every node of the module with its enclosing function scopes; walked once, read by many."""
+        return list(walk_with_scopes(self.tree))
+
     def function_bindings(self, function: ScopeNode) -> dict[str, Binding]:
         """Parameters, assignments, imports and nested definitions of one function."""
         key = id(function)
@@ -224,3 +229,20 @@ class ModuleInfo:
             bindings.setdefault(argument.arg, Binding("param", prefix + argument.arg, argument, argument.lineno))
         self._function_scopes[key] = bindings
         return bindings
+
+
+def walk_with_scopes(tree: ast.AST) -> Iterator[tuple[ast.AST, tuple[ScopeNode, ...]]]:
+    """Every node under ``tree`` with the function scopes enclosing it, outermost first."""
+    stack: list[tuple[ast.AST, tuple[ScopeNode, ...]]] = [(tree, ())]
+    while stack:
+        node, scopes = stack.pop()
+        yield node, scopes
+        children = list(ast.iter_child_nodes(node))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            # Decorators, defaults and annotations belong to the enclosing scope; only the body is inside.
+            body = node.body if isinstance(node.body, list) else [node.body]
+            inside = {id(statement) for statement in body}
+            inner = (*scopes, node)
+            stack.extend((child, inner if id(child) in inside else scopes) for child in reversed(children))
+        else:
+            stack.extend((child, scopes) for child in reversed(children))

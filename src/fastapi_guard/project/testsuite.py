@@ -24,7 +24,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from fastapi_guard.project.layout import is_test_module, walk_with_scopes
+from fastapi_guard.project.layout import is_test_module
 from fastapi_guard.project.pathglob import StringEvaluator, split_path
 from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, absolute_module
 
@@ -91,7 +91,7 @@ class TestSuite:
     def _facts(self, module: ModuleInfo) -> TestModule:
         imported: set[str] = set()
         requested: list[RequestedPath] = []
-        for node, scopes in walk_with_scopes(module.tree):
+        for node, scopes in module.scoped_nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 imported.update(self._imported(module, node))
             elif isinstance(node, ast.Call):

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from fastapi_guard.project.fastapi_walk import keyword, terminal_name
-from fastapi_guard.project.layout import walk_with_scopes
 from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
 
 if TYPE_CHECKING:
@@ -82,7 +81,7 @@ class JwtCalls:
     def _module_calls(self, module: ModuleInfo) -> list[JwtCall]:
         claims: dict[int, str] = {}
         found: list[tuple[ast.Call, Scopes]] = []
-        for node, scopes in walk_with_scopes(module.tree):
+        for node, scopes in module.scoped_nodes:
             if isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr == "get" and isinstance(func.value, ast.Call):

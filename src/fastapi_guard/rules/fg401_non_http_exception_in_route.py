@@ -108,7 +108,8 @@ class NonHttpExceptionInRoute(ProjectRule):
         for endpoint in project.fastapi.endpoints:
             if is_test_module(endpoint.module.name) or set(endpoint.methods) == {"WEBSOCKET"}:
                 continue
-            problem = _raised(errors, endpoint) or _error_payload(endpoint)
+            nodes = list(_own_nodes(endpoint.function))
+            problem = _raised(errors, endpoint, nodes) or _error_payload(endpoint, nodes)
             if problem is None:
                 continue
             method, path = endpoint.pairs[0]
@@ -128,11 +129,11 @@ def _own_nodes(function: ast.AST) -> Iterator[tuple[ast.AST, Trail]]:
         stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
-def _raised(errors: ErrorIndex, endpoint: Endpoint) -> str | None:
+def _raised(errors: ErrorIndex, endpoint: Endpoint, nodes: list[tuple[ast.AST, Trail]]) -> str | None:
     """``raises `X`, ...`` for the first raise of an unmapped non-HTTP exception."""
     module, function = endpoint.module, endpoint.function
     scopes = (*errors.project.fastapi.graph.enclosing(function), function)
-    for node, trail in _own_nodes(function):
+    for node, trail in nodes:
         if not isinstance(node, ast.Raise) or node.exc is None:
             continue
         target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
@@ -175,12 +176,12 @@ def _caught_here(
     return False
 
 
-def _error_payload(endpoint: Endpoint) -> str | None:
+def _error_payload(endpoint: Endpoint, nodes: list[tuple[ast.AST, Trail]]) -> str | None:
     """``return {"error": ...}`` from a route whose status is a success."""
     if not _success_status(endpoint):
         return None
     returns: list[ast.Dict] = []
-    for node, _ in _own_nodes(endpoint.function):
+    for node, _ in nodes:
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(target, ast.Attribute) and target.attr == "status_code" for target in targets):

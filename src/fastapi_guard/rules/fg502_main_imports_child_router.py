@@ -120,7 +120,6 @@ from collections.abc import Iterator, Sequence
 
 from fastapi_guard.findings import Finding
 from fastapi_guard.project import Project
-from fastapi_guard.project.layout import walk_with_scopes
 from fastapi_guard.project.names import Resolved
 from fastapi_guard.project.symbols import Binding, ModuleInfo, ScopeNode, absolute_module, dotted_name
 from fastapi_guard.rule import ProjectRule, node_span
@@ -232,7 +231,7 @@ class MainImportsChildRouter(ProjectRule):
         children = _ChildRouters(project, app)
         imports: list[ast.Import | ast.ImportFrom] = []
         includes: list[tuple[ast.Call, tuple[ScopeNode, ...]]] = []
-        for node, scopes in walk_with_scopes(app.tree):
+        for node, scopes in app.scoped_nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 imports.append(node)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "include_router":
