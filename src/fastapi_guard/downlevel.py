@@ -8,8 +8,13 @@ lines (columns may move on the rewritten line only).
 from __future__ import annotations
 
 import re
+import sys
 
 import libcst as cst
+
+# Address space the child parser may use (see ``parsing``): a large real module
+# needs a few hundred megabytes; hostile nesting would take all the machine has.
+CHILD_MEMORY_BYTES = 2 * 1024**3
 
 
 class _Downleveler(cst.CSTTransformer):
@@ -80,3 +85,30 @@ def downlevel(text: str) -> str | None:
     except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError, TypeError):
         return None
     return module.visit(_Downleveler()).code
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: only the parent's time limit applies
+        return
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = CHILD_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(CHILD_MEMORY_BYTES, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # e.g. macOS, which does not enforce RLIMIT_AS
+        return
+
+
+def main() -> None:
+    """The child process ``parsing`` starts: source on stdin, older source on stdout.
+
+    Exit status 1 when libcst rejects the source; a crash or a memory error is
+    any other non-zero status, which the parent treats the same way.
+    """
+    _limit_memory()
+    text = sys.stdin.buffer.read().decode("utf-8", errors="surrogatepass")
+    older = downlevel(text)
+    if older is None:
+        sys.exit(1)
+    sys.stdout.buffer.write(older.encode("utf-8", errors="surrogatepass"))

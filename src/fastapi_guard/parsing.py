@@ -7,6 +7,14 @@ knows (PEP 695, PEP 758, t-strings, PEP 701 f-strings) does libcst's native
 parser read it, and ``downlevel`` rewrites those constructs into older,
 line-preserving equivalents that ``ast`` accepts. One tree format, one set of
 rules.
+
+libcst's native parser has no depth limit of its own: a few thousand nested
+brackets, ``not``s, lambdas or unary minuses overflow its stack (a segfault no
+``try`` can catch), and some shapes take minutes and gigabytes (5,000 chained
+``a if b else`` took 10 s and 4 GB). Nesting can hide where no cheap scan looks
+(inside PEP 701 f-string fields, behind a quote in a comment), so libcst runs
+in a child process with a time and memory budget: one hostile file costs
+FG001, never the run. Only files ``ast`` rejects pay the child's start-up.
 """
 
 from __future__ import annotations
@@ -14,14 +22,19 @@ from __future__ import annotations
 import ast
 import io
 import re
+import subprocess
 import sys
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
-# CPython's tokenizer refuses more than 200 nested brackets; libcst's native
-# parser has no such limit but overflows its stack (a segfault no ``try`` can
-# catch) somewhere past a thousand, so deeper input never reaches it.
+# CPython's tokenizer refuses more than 200 nested brackets on every version, so
+# deeper input is not Python at all and is not worth starting libcst for.
 MAX_NESTING_FOR_LIBCST = 200
+# The child's budget: generous for a real file with newer syntax (a 2 MB module
+# parses in a few seconds), far below what hostile input would take.
+LIBCST_SECONDS = 30
+_CHILD = "import sys; sys.path.insert(0, sys.argv[1]); from fastapi_guard.downlevel import main; main()"
 
 
 @dataclass(frozen=True)
@@ -102,12 +115,29 @@ def parse_source(data: bytes) -> ParsedSource | ParseError:
         return ParseError(1, 1, f"source is too deeply nested to parse ({type(error).__name__})")
     if not _could_be_newer_syntax(first_error) or bracket_depth(text) > MAX_NESTING_FOR_LIBCST:
         return _error_from_syntax(first_error)
-    from fastapi_guard.downlevel import downlevel
-
-    older = downlevel(text)
+    older = _downlevel_isolated(text)
     if older is None:
         return _error_from_syntax(first_error)
     try:
         return ParsedSource(text, ast.parse(older), downleveled=True)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return _error_from_syntax(first_error)
+
+
+def _downlevel_isolated(text: str) -> str | None:
+    """``downlevel(text)`` computed in a child process; None when libcst cannot
+    parse the text, crashes, or runs out of its time or memory budget."""
+    package_root = str(Path(__file__).resolve().parent.parent)
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", _CHILD, package_root],
+            input=text.encode("utf-8", errors="surrogatepass"),
+            capture_output=True,
+            timeout=LIBCST_SECONDS,
+            check=False,
+        )
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+    if child.returncode != 0:
+        return None
+    return child.stdout.decode("utf-8", errors="surrogatepass")

@@ -87,30 +87,24 @@ from __future__ import annotations
 
 import ast
 
-from fastapi_guard.project.localwrites import WriteIndex
 from fastapi_guard.project.safevalues import MAX_DEPTH
-from fastapi_guard.project.sqltext import SqlReader, is_migration, looks_like_sql, sql_call
-from fastapi_guard.rule import FileContext, FileRule
+from fastapi_guard.project.sqltext import SqlReader, looks_like_sql
+from fastapi_guard.rules._sql_strings import SqlStringRule
 
 _QUERY_BUILDERS = frozenset({"sqlalchemy.select", "sqlalchemy.update", "sqlalchemy.delete", "sqlmodel.select"})
 
 
-class SqlInjectionRule(FileRule):
+class SqlInjectionRule(SqlStringRule):
     code = "FG104"
     name = "sql-injection"
     message = "SQL built from `{source}` with {how} is passed to `{sink}()`"
     hint = 'use bound parameters: `text("... WHERE id = :id").bindparams(id=value)` or `execute(stmt, {"id": value})`'
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self.writes = WriteIndex()
-        self.skip = is_migration(context.module)
-
     def visit_Call(self, node: ast.Call) -> None:
-        found = None if self.skip else sql_call(self.project, self.module, self.context.scopes, node)
+        found = self.sql_call(node)
         if found is None:
             return
-        reader = SqlReader.at_node(self.project, self.writes, self.module, self.context.ancestors, node)
+        reader = self.reader(node)
         for argument in found.arguments:
             sql = reader.read(argument)
             if sql is None or not sql.unsafe:

@@ -73,9 +73,8 @@ from __future__ import annotations
 import ast
 import re
 
-from fastapi_guard.project.localwrites import WriteIndex
-from fastapi_guard.project.sqltext import SqlReader, is_migration, looks_like_sql, sql_call
-from fastapi_guard.rule import FileContext, FileRule
+from fastapi_guard.project.sqltext import SqlReader, looks_like_sql
+from fastapi_guard.rules._sql_strings import SqlStringRule
 
 # SQLAlchemy/SQLModel constructs whose text() arguments are schema, not queries.
 _SCHEMA_CALLS = frozenset({
@@ -86,22 +85,17 @@ _SCHEMA_KEYWORDS = frozenset({"server_default", "server_onupdate", "sa_column_kw
 _SQL_TOKEN = re.compile(r"[-+]?[\w.]+(?:\(\))?")
 
 
-class RawSqlRule(FileRule):
+class RawSqlRule(SqlStringRule):
     code = "FG105"
     name = "raw-sql"
     message = "raw SQL string passed to `{sink}()`"
     hint = "express the query with the ORM (`select(Model).where(...)`) so models, scoping and soft-delete filters apply"
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self.writes = WriteIndex()
-        self.skip = is_migration(context.module)
-
     def visit_Call(self, node: ast.Call) -> None:
-        found = None if self.skip else sql_call(self.project, self.module, self.context.scopes, node)
+        found = self.sql_call(node)
         if found is None or found.kind == "clause" or found.name == "literal_column" or not found.arguments:
             return
-        reader = SqlReader.at_node(self.project, self.writes, self.module, self.context.ancestors, node)
+        reader = self.reader(node)
         sql = reader.read(found.arguments[0])
         if sql is None or sql.unsafe or not sql.text.strip():
             return
