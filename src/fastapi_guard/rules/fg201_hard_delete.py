@@ -115,13 +115,10 @@ from __future__ import annotations
 
 import ast
 
-from fastapi_guard.project.queries import ScopeQueries, last_name
+from fastapi_guard.project.queries import ScopeQueries
 from fastapi_guard.project.sqlalchemy import Model
 from fastapi_guard.project.symbols import ScopeNode
 from fastapi_guard.rules._query_scopes import QueryScopeRule
-
-FLAG_TYPES = frozenset({"Boolean", "bool"})
-
 
 class HardDelete(QueryScopeRule):
     code = "FG201"
@@ -219,7 +216,7 @@ class HardDelete(QueryScopeRule):
         elif model.soft_delete_columns:
             column = model.soft_delete_columns[0]
             target, reason = f"`{model.name}` rows", f"the model has a soft-delete column `{column}`"
-            value = "True" if self._is_flag(model, column) else "datetime.now(timezone.utc)"
+            value = "True" if model.soft_delete_flag(column) else "datetime.now(timezone.utc)"
             if variable is not None:
                 hint = f"set `{variable}.{column} = {value}` instead"
             elif statement:
@@ -230,13 +227,3 @@ class HardDelete(QueryScopeRule):
             target, reason = f"`{model.name}` rows", 'every model is soft-deleted (`soft-delete = "all"`)'
             hint = f"add a `deleted_at` column to `{model.name}` and set it instead"
         self.report(node, hint=hint, target=target, reason=reason)
-
-    @staticmethod
-    def _is_flag(model: Model, column: str) -> bool:
-        if column.startswith("is_"):
-            return True
-        declaration = model.columns[column].node
-        return any(
-            isinstance(node, (ast.Name, ast.Attribute)) and last_name(node) in FLAG_TYPES
-            for node in ast.walk(declaration)
-        )
