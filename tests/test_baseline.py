@@ -119,6 +119,8 @@ def test_rewriting_the_baseline_drops_fixed_entries(project: Path) -> None:
         ('{"version": 1, "findings": [3]}', "findings[0] is not an object"),
         ('{"version": 2, "findings": []}', "baseline.json: written by a newer fastapi-guard (baseline format 2"),
         (b"\xff\xfe{", "baseline.json: malformed baseline: not UTF-8 text"),
+        ('{"version": ' + "1" * 5000 + ', "findings": []}', "malformed baseline: unreadable JSON (ValueError)"),
+        ("[" * 100000 + "]" * 100000, "malformed baseline: unreadable JSON (RecursionError)"),
     ],
 )
 def test_an_unusable_baseline_is_a_one_line_error(tmp_path: Path, content: str | bytes | None, expected: str) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from support import actual_findings, write_project
 
-from fastapi_guard.config import Config
+from fastapi_guard.config import Config, ConfigError
 from fastapi_guard.discovery import ProjectFinder, group_targets, is_excluded, walk_python_files
+from fastapi_guard.engine import RunOptions, run
 
 BROKEN = "def f(:\n"
 
@@ -64,3 +66,40 @@ def test_naming_an_excluded_folder_checks_the_projects_inside_it(tmp_path: Path)
     assert actual_findings(root) == {}
     found = actual_findings(root, paths=[root / "fixtures"])
     assert set(found) == {("fixtures/svc/app/bad.py", 1, "FG001")}
+
+
+def test_a_path_through_dotdot_belongs_to_the_project_it_names(tmp_path: Path) -> None:
+    # ``svc/../lib/m.py``: walking up ``.parent`` lexically would climb back into
+    # ``svc`` (a project of its own) and check nothing at all.
+    write_project(tmp_path / "svc", {"s.py": "x = 1\n"})
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "m.py").write_text(BROKEN)
+    dotted = tmp_path / "svc" / ".." / "lib" / "m.py"
+    targets = group_targets([dotted], ProjectFinder())
+    assert list(targets) == [tmp_path / "lib"]
+    assert set(actual_findings(tmp_path, paths=[dotted])) == {("lib/m.py", 1, "FG001")}
+
+
+def test_a_named_path_that_is_no_file_or_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "nowhere.py", tmp_path / "broken.py")
+    os.mkfifo(tmp_path / "pipe.py")
+    with pytest.raises(ConfigError, match="broken.py: broken symbolic link"):
+        group_targets([tmp_path / "broken.py"], ProjectFinder())
+    with pytest.raises(ConfigError, match="pipe.py: not a regular file or directory"):
+        group_targets([tmp_path / "pipe.py"], ProjectFinder())
+
+
+def test_an_unreadable_folder_is_skipped_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_project(tmp_path, {"app/a.py": BROKEN, "data/db/x.py": BROKEN})
+    real_scandir = os.scandir
+
+    def scandir(folder: object) -> object:
+        if Path(str(folder)).name == "db":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(folder)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run([root], RunOptions())
+    assert [Path(f.path).name for f in result.findings] == ["a.py"]
+    [note] = [note for project in result.projects for note in project.notes if "cannot read folder" in note]
+    assert note.startswith(str(root / "data" / "db")) and "Permission denied" in note

@@ -131,3 +131,15 @@ def test_cli_functions(tmp_path: Path) -> None:
     found = cli_functions(project, module)
     names = {node.name for node in ast.walk(module.tree) if isinstance(node, ast.FunctionDef) and id(node) in found}
     assert names == {"create_admin", "db", "reset", "main"}
+
+
+def test_decorators_naming_each_other_in_a_cycle_end(tmp_path: Path) -> None:
+    # ``@cli.command()`` on ``def cli`` used to recurse until RecursionError, which
+    # dropped FG403 for the whole file with an "internal error".
+    cycle = (
+        "@cli.command()\ndef cli():\n    pass\n\n"
+        "@b.command()\ndef a():\n    pass\n\n"
+        "@a.command()\ndef b():\n    pass\n"
+    )
+    project = build(tmp_path, {"app/__init__.py": "", "app/cycle.py": cycle})
+    assert cli_functions(project, project.modules["app.cycle"]) == set()

@@ -79,3 +79,42 @@ def test_source_lines_break_where_the_parser_does() -> None:
 
     assert source_lines("a = 1\x0c\nb = '\u2028'\r\nc = 3\rd = 4\n") == ["a = 1\x0c", "b = '\u2028'", "c = 3", "d = 4"]
     assert source_lines("") == [] and source_lines("x\n\n") == ["x", ""]
+
+
+def _hostile(expression: str) -> bytes:
+    # Line 1 uses syntax this interpreter's ``ast`` may reject (a t-string before
+    # 3.14), so the file is handed to libcst, whose native parser has no depth limit.
+    return ('a = t"x"\n' + expression + "\n").encode()
+
+
+def test_nesting_hidden_in_an_fstring_cannot_crash_the_process() -> None:
+    import subprocess
+    import sys
+
+    # The brackets sit inside an f-string field, where a quote-aware bracket count
+    # does not look; libcst's parser used to overflow its stack here (SIGSEGV).
+    source = _hostile('y = f"{' + "(" * 5000 + "1" + ")" * 5000 + '}"')
+    script = (
+        "import sys; from fastapi_guard.parsing import parse_source; "
+        "print(type(parse_source(sys.stdin.buffer.read())).__name__)"
+    )
+    child = subprocess.run([sys.executable, "-c", script], input=source, capture_output=True, timeout=120)
+    assert child.returncode == 0, child.stderr.decode(errors="replace")
+    assert child.stdout.decode().strip() == "ParseError"
+
+
+def test_a_parse_that_runs_over_its_time_budget_is_a_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import time
+
+    from fastapi_guard import parsing
+
+    if sys.version_info >= (3, 14):
+        pytest.skip("t-strings parse natively")
+    monkeypatch.setattr(parsing, "LIBCST_BASE_SECONDS", 1.0)
+    monkeypatch.setattr(parsing, "LIBCST_SECONDS_PER_MB", 0.0)
+    started = time.monotonic()
+    # libcst needs minutes for a 30,000-term sum (and segfaults on some sizes).
+    parsed = parse_source(_hostile("x = " + "+".join(["a"] * 30000)))
+    assert isinstance(parsed, ParseError) and parsed.line == 1
+    assert time.monotonic() - started < 30

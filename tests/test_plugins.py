@@ -134,3 +134,20 @@ def test_a_plugin_that_fails_to_import_is_a_clear_error(plugin_site: Path, tmp_p
     assert result.output == (
         "fastapi-guard: error: a rule plugin failed to load: ImportError: missing dependency of the plugin\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("spelling", "expected"),
+    [
+        ('    name = "verb-named-handler"\n', "has no string `name`"),
+        ('    message = "function `{name}` is named after an HTTP verb"\n', "has no string `message`"),
+    ],
+)
+def test_an_incomplete_plugin_rule_is_refused_when_loaded(plugin_site: Path, spelling: str, expected: str) -> None:
+    # A rule without `name` used to load, then `rules`, `rule CODE` and SARIF ended in a traceback.
+    install_plugin(plugin_site)
+    (plugin_site / "acme_rules.py").write_text(PLUGIN.replace("{rules}", "VerbNamedHandler").replace(spelling, ""))
+    with pytest.raises(PluginError, match=expected):
+        registered_rules()
+    result = CliRunner().invoke(main, ["rules"])
+    assert result.exit_code == 2 and "Traceback" not in result.output and expected in result.output

@@ -79,3 +79,19 @@ def test_routes_text_and_markdown(tmp_path: Path) -> None:
     markdown = CliRunner().invoke(main, ["routes", str(root), "--format", "markdown"]).output
     assert markdown.startswith("| method | path | auth | handler | response model |")
     assert "| GET | `/api/items` | user | `list_items`" in markdown
+
+
+def test_expressions_too_deep_to_unparse_do_not_take_the_inventory_down(tmp_path: Path) -> None:
+    # Valid Python: a 1,900-deep attribute chain as a path and as a response model.
+    # ``ast.unparse`` recursed past the limit; the traceback lost every route.
+    chain = "a" + ".b" * 1900
+    source = (
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        f"@app.get('/x', response_model={chain})\ndef model():\n    ...\n"
+        f"@app.get({chain})\ndef path():\n    ...\n"
+    )
+    root = write_project(tmp_path, {"app/main.py": source})
+    result = CliRunner().invoke(main, ["routes", str(root), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["handler"]: row for row in json.loads(result.output)}
+    assert rows["model"]["response_model"] == "..." and rows["path"]["path"] == "{...}"

@@ -68,6 +68,10 @@ def loads(text: str) -> frozenset[FindingKey]:
         payload = json.loads(text)
     except json.JSONDecodeError as error:
         raise BaselineError(f"malformed baseline: invalid JSON ({error.msg} at line {error.lineno})") from None
+    except (ValueError, RecursionError) as error:
+        # Well-formed JSON that Python still refuses: an integer of more than
+        # 4,300 digits (ValueError), or arrays nested past the recursion limit.
+        raise BaselineError(f"malformed baseline: unreadable JSON ({type(error).__name__})") from None
     if not isinstance(payload, dict) or "version" not in payload:
         raise BaselineError("malformed baseline: not a fastapi-guard baseline (no `version`)")
     version = payload["version"]

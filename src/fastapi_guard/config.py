@@ -73,11 +73,16 @@ class Config:
 
 
 def _string_list(key: str, value: Any, source: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
+    # A bare string is refused, not taken as a one-item list: ``exclude =
+    # "scripts, seeds"`` would otherwise be one pattern that never matches.
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{source}: `{key}` must be a list of strings")
+        got = " (got a string: put it in brackets)" if isinstance(value, str) else ""
+        raise ConfigError(f"{source}: `{key}` must be a list of strings{got}")
     return tuple(value)
+
+
+def _codes(key: str, value: Any, source: str) -> tuple[str, ...]:
+    return tuple(code.strip().upper() for code in _string_list(key, value, source))
 
 
 def _string(key: str, value: Any, source: str) -> str:
@@ -89,7 +94,7 @@ def _string(key: str, value: Any, source: str) -> str:
 def _per_file_ignores(key: str, value: Any, source: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{source}: `{key}` must be a table of glob = [codes]")
-    return tuple((glob, _string_list(f"{key}.{glob}", codes, source)) for glob, codes in value.items())
+    return tuple((glob, _codes(f"{key}.{glob}", codes, source)) for glob, codes in value.items())
 
 
 def _soft_delete(key: str, value: Any, source: str) -> str:
@@ -99,9 +104,9 @@ def _soft_delete(key: str, value: Any, source: str) -> str:
 
 
 OPTIONS = {
-    "select": _string_list,
-    "extend-select": _string_list,
-    "ignore": _string_list,
+    "select": _codes,
+    "extend-select": _codes,
+    "ignore": _codes,
     "per-file-ignores": _per_file_ignores,
     "exclude": _string_list,
     "extend-exclude": _string_list,
@@ -118,7 +123,6 @@ OPTIONS = {
     "soft-delete": _soft_delete,
     "shared-schemas": _string_list,
 }
-CODE_LIST_KEYS = ("select", "extend-select", "ignore")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -127,6 +131,8 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply to read") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
 
@@ -155,10 +161,7 @@ def parse_settings(table: dict[str, Any], source: str, base: Config | None = Non
         converter = OPTIONS.get(key)
         if converter is None:
             raise ConfigError(f"{source}: unknown option `{key}`")
-        converted = converter(key, value, source)
-        if key in CODE_LIST_KEYS:
-            converted = tuple(code.strip().upper() for code in converted)
-        changes[key.replace("-", "_")] = converted
+        changes[key.replace("-", "_")] = converter(key, value, source)
     return replace(base or Config(), source=source, **changes)
 
 

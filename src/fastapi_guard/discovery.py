@@ -91,8 +91,14 @@ class ProjectFinder:
         return any((folder / name).is_file() for name in CONFIG_NAMES)
 
 
-def walk_python_files(root: Path, config: Config, finder: ProjectFinder) -> list[Path]:
-    """Every ``.py`` file of the project rooted at ``root``, in a stable order."""
+def walk_python_files(
+    root: Path, config: Config, finder: ProjectFinder, unreadable: list[str] | None = None
+) -> list[Path]:
+    """Every ``.py`` file of the project rooted at ``root``, in a stable order.
+
+    Folders that cannot be listed are skipped, each with a line in ``unreadable``:
+    a data volume owned by another user must not fail the run, nor pass unseen.
+    """
     found: list[Path] = []
     real_root = os.path.realpath(root)
     seen_dirs: set[str] = set()
@@ -106,7 +112,10 @@ def walk_python_files(root: Path, config: Config, finder: ProjectFinder) -> list
         seen_dirs.add(real)
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
+        except OSError as error:
+            if unreadable is not None:
+                reason = error.strerror or str(error)
+                unreadable.append(f"{folder}: cannot read folder ({reason}); its files are not checked")
             continue
         subfolders: list[Path] = []
         for entry in entries:
@@ -145,9 +154,14 @@ def group_targets(paths: list[Path], finder: ProjectFinder) -> Targets:
             projects[spec.root] = (spec, [*(current[1] if current else []), target])
 
     for raw in paths:
-        path = raw.absolute()
+        # Normalised, not just absolute: the project search walks up ``.parent``,
+        # which on ``svc/../lib/x.py`` would climb back into ``svc``.
+        path = Path(os.path.abspath(raw))
         if not path.exists():
-            raise ConfigError(f"{raw}: no such file or directory")
+            problem = "broken symbolic link" if path.is_symlink() else "no such file or directory"
+            raise ConfigError(f"{raw}: {problem}")
+        if not path.is_file() and not path.is_dir():
+            raise ConfigError(f"{raw}: not a regular file or directory")
         if path.is_file():
             add(finder.project_for(path.parent, fallback=path.parent), path)
             continue

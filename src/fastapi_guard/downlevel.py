@@ -12,9 +12,10 @@ import sys
 
 import libcst as cst
 
-# Address space the child parser may use (see ``parsing``): a large real module
-# needs a few hundred megabytes; hostile nesting would take all the machine has.
-CHILD_MEMORY_BYTES = 2 * 1024**3
+# Address space the child parser may use (see ``parsing``): libcst needs about
+# 0.5 GB per MB of real source; hostile nesting would take all the machine has.
+CHILD_MIN_MEMORY = 2 * 1024**3
+CHILD_MEMORY_PER_SOURCE_BYTE = 1536
 
 
 class _Downleveler(cst.CSTTransformer):
@@ -87,14 +88,15 @@ def downlevel(text: str) -> str | None:
     return module.visit(_Downleveler()).code
 
 
-def _limit_memory() -> None:
+def _limit_memory(source_size: int) -> None:
     try:
         import resource
     except ImportError:  # Windows: only the parent's time limit applies
         return
+    wanted = max(CHILD_MIN_MEMORY, CHILD_MEMORY_PER_SOURCE_BYTE * source_size)
     try:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = CHILD_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(CHILD_MEMORY_BYTES, hard)
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ValueError, OSError):  # e.g. macOS, which does not enforce RLIMIT_AS
         return
@@ -106,8 +108,9 @@ def main() -> None:
     Exit status 1 when libcst rejects the source; a crash or a memory error is
     any other non-zero status, which the parent treats the same way.
     """
-    _limit_memory()
-    text = sys.stdin.buffer.read().decode("utf-8", errors="surrogatepass")
+    data = sys.stdin.buffer.read()
+    _limit_memory(len(data))
+    text = data.decode("utf-8", errors="surrogatepass")
     older = downlevel(text)
     if older is None:
         sys.exit(1)

@@ -21,7 +21,7 @@ from typing import TypeVar
 from fastapi_guard.config import ConfigError
 from fastapi_guard.discovery import ProjectFinder, ProjectSpec, group_targets, walk_python_files
 from fastapi_guard.findings import Finding
-from fastapi_guard.parsing import ParseError, parse_source, source_lines
+from fastapi_guard.parsing import ParseError, display_text, parse_source, source_lines
 from fastapi_guard.plugins import registered_rules
 from fastapi_guard.project import Project, module_name_for
 from fastapi_guard.project.symbols import ModuleInfo
@@ -103,14 +103,14 @@ def _load_modules(
         if isinstance(parsed, ParseError):
             span = (parsed.line, parsed.column, parsed.line, parsed.column)
             failures.append(SyntaxErrorRule.finding(str(path), span, reason=parsed.message))
-            raw_lines[str(path)] = source_lines(data.decode("utf-8", errors="replace"))
+            raw_lines[str(path)] = source_lines(display_text(data))
             continue
         modules.append(ModuleInfo(name, str(path), is_package, parsed.tree, source_lines(parsed.text)))
     return modules, failures, raw_lines
 
 
-def _project_files(spec: ProjectSpec, overlays: Overlays) -> list[Path]:
-    return sorted({*walk_python_files(spec.root, spec.config, ProjectFinder()), *overlays})
+def _project_files(spec: ProjectSpec, overlays: Overlays, notes: list[str] | None = None) -> list[Path]:
+    return sorted({*walk_python_files(spec.root, spec.config, ProjectFinder(), notes), *overlays})
 
 
 def load_project(
@@ -149,11 +149,12 @@ def check_project(
     result = ProjectResult(spec.root)
     rules = registered_rules()
     enabled = selected_codes(config, rule_defaults(), options.select, options.extend_select, options.ignore)
-    files = _project_files(spec, overlays or {})
+    files = _project_files(spec, overlays or {}, result.notes)
     if announce:
         announce(f"checking {spec.root} ({len(files)} files)")
     project, failures, raw_lines = load_project(spec, files, overlays)
-    modules = list(project.modules.values())
+    # By path: a module shadowed by a same-named package is still a file to check.
+    modules = list(project.by_path.values())
     result.indexed = len(files)
     result.paths = [str(path) for path in files if _in_targets(path, targets)]
 
@@ -202,7 +203,7 @@ def check_project(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Run without the cyclic garbage collector.
 
     Building syntax trees allocates millions of small objects, which makes the
@@ -220,7 +221,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _check_project_args(args: tuple[ProjectSpec, list[Path] | None, RunOptions]) -> ProjectResult:
-    with _collector_paused():
+    with collector_paused():
         return check_project(*args)
 
 
@@ -245,7 +246,7 @@ def run(
     results: list[ProjectResult] = []
     if jobs == 1:
         for spec, targets, _ in work:
-            with _collector_paused():
+            with collector_paused():
                 results.append(check_project(spec, targets, options, announce))
             if progress:
                 progress(results[-1])
@@ -263,4 +264,4 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-__all__ = ["ConfigError", "RunOptions", "RunResult", "check_project", "default_jobs", "run"]
+__all__ = ["ConfigError", "RunOptions", "RunResult", "check_project", "collector_paused", "default_jobs", "run"]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import gc
 import io
 import os
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 from fastapi_guard import __version__
 from fastapi_guard.config import ConfigError
 from fastapi_guard.discovery import ProjectFinder, ProjectSpec, is_excluded
-from fastapi_guard.engine import RunOptions, check_project
+from fastapi_guard.engine import RunOptions, check_project, collector_paused
 from fastapi_guard.findings import Finding
 from fastapi_guard.parsing import decode
 from fastapi_guard.plugins import PluginError
@@ -63,21 +62,15 @@ def start_run(named: list[str]) -> None:
 
 
 def _check(spec: ProjectSpec, overlays: dict[Path, bytes] | None = None) -> ProjectFindings:
-    # As in the engine's own runs: building syntax trees makes the cyclic
-    # collector run over and over for nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        result = check_project(spec, None, OPTIONS, overlays=overlays)
+        with collector_paused():
+            result = check_project(spec, None, OPTIONS, overlays=overlays)
     except (ConfigError, PluginError) as error:
         return f"fastapi-guard cannot check this project: {error}"
     except Exception as error:
         # Never let it reach flake8: it would abort the whole run (every other
         # plugin's findings lost), or report a SyntaxError as the file's own E999.
         return f"fastapi-guard failed on this project: {type(error).__name__}: {error}"
-    finally:
-        if was_enabled:
-            gc.enable()
     for note in result.notes:
         if note.startswith("internal error"):
             sys.stderr.write(f"fastapi-guard: {note}\n")

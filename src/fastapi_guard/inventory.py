@@ -11,6 +11,9 @@ from fastapi_guard.discovery import ProjectFinder, group_targets
 from fastapi_guard.engine import load_project
 from fastapi_guard.findings import display_path
 from fastapi_guard.project.fastapi import Endpoint, MountedRoute
+from fastapi_guard.project.fastapi_walk import keyword
+from fastapi_guard.project.symbols import source_text
+from fastapi_guard.report import visible
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,11 @@ class RouteRow:
 
 def _response_model(route: MountedRoute, endpoint: Endpoint) -> str | None:
     node = route.registration.node
-    if isinstance(node, ast.Call):
-        for keyword in node.keywords:
-            if keyword.arg == "response_model":
-                return ast.unparse(keyword.value)
+    model = keyword(node, "response_model") if isinstance(node, ast.Call) else None
+    if model is not None:
+        return source_text(model)
     returns = endpoint.function.returns
-    return ast.unparse(returns) if returns is not None else None
+    return source_text(returns) if returns is not None else None
 
 
 def _auth(route: MountedRoute, method: str) -> str:
@@ -82,8 +84,10 @@ def render_text(rows: list[RouteRow]) -> str:
     width_method = max(len(row.method) for row in rows)
     width_path = max(len(row.path) for row in rows)
     lines = [
-        f"{row.method:<{width_method}}  {row.path:<{width_path}}  {row.auth:<7}  "
-        f"{row.file}:{row.line} {row.handler}{'' if row.mounted else '  (not mounted)'}"
+        visible(
+            f"{row.method:<{width_method}}  {row.path:<{width_path}}  {row.auth:<7}  "
+            f"{row.file}:{row.line} {row.handler}{'' if row.mounted else '  (not mounted)'}"
+        )
         for row in rows
     ]
     return "\n".join(lines) + f"\n\n{len(rows)} routes, {sum(row.auth == 'missing' for row in rows)} without auth\n"

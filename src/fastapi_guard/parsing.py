@@ -31,9 +31,11 @@ from pathlib import Path
 # CPython's tokenizer refuses more than 200 nested brackets on every version, so
 # deeper input is not Python at all and is not worth starting libcst for.
 MAX_NESTING_FOR_LIBCST = 200
-# The child's budget: generous for a real file with newer syntax (a 2 MB module
-# parses in a few seconds), far below what hostile input would take.
-LIBCST_SECONDS = 30
+# The child's time budget grows with the file: libcst reads a real module at
+# about 10 s per MB here, so this leaves room for a slower machine, while
+# hostile nesting (minutes for 60 kB) is cut off within seconds.
+LIBCST_BASE_SECONDS = 10.0
+LIBCST_SECONDS_PER_MB = 30.0
 _CHILD = "import sys; sys.path.insert(0, sys.argv[1]); from fastapi_guard.downlevel import main; main()"
 
 
@@ -68,6 +70,16 @@ def decode(data: bytes) -> str:
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = data.decode(encoding)
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def display_text(data: bytes) -> str:
+    """The text of a file that failed to parse, for its excerpt and ``# noqa``:
+    decoded as Python would (the columns of a parse error count its characters),
+    else as UTF-8 with replacement characters."""
+    try:
+        return decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("utf-8", errors="replace")
 
 
 def bracket_depth(text: str) -> int:
@@ -128,12 +140,13 @@ def _downlevel_isolated(text: str) -> str | None:
     """``downlevel(text)`` computed in a child process; None when libcst cannot
     parse the text, crashes, or runs out of its time or memory budget."""
     package_root = str(Path(__file__).resolve().parent.parent)
+    data = text.encode("utf-8", errors="surrogatepass")
     try:
         child = subprocess.run(
             [sys.executable, "-c", _CHILD, package_root],
-            input=text.encode("utf-8", errors="surrogatepass"),
+            input=data,
             capture_output=True,
-            timeout=LIBCST_SECONDS,
+            timeout=LIBCST_BASE_SECONDS + LIBCST_SECONDS_PER_MB * len(data) / 2**20,
             check=False,
         )
     except (OSError, ValueError, subprocess.SubprocessError):

@@ -54,6 +54,11 @@ def registered_rules() -> dict[str, type[Rule]]:
                 raise PluginError(f"plugin rule {rule!r} is not a fastapi_guard Rule subclass with a code")
             if not CODE_PATTERN.match(code):
                 raise PluginError(f"plugin rule {rule.__name__} has a malformed code {code!r}")
+            # Checked now, not when a finding or a page first needs them: ``rules``,
+            # ``rule CODE`` and SARIF would otherwise end in a traceback.
+            for attribute in ("name", "message"):
+                if not isinstance(getattr(rule, attribute, None), str):
+                    raise PluginError(f"plugin rule {rule.__name__} ({code}) has no string `{attribute}`")
             if code in found and found[code] is not rule:
                 raise PluginError(f"rule code {code} is provided twice ({found[code].__name__}, {rule.__name__})")
             found[code] = rule

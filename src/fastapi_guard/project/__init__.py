@@ -53,8 +53,14 @@ class Project:
     def __init__(self, root: Path, config: Config, modules: Iterable[ModuleInfo]) -> None:
         self.root = root
         self.config = config
-        self.modules: dict[str, ModuleInfo] = {module.name: module for module in modules}
-        self.by_path: dict[str, ModuleInfo] = {module.path: module for module in self.modules.values()}
+        # Every file, even one whose module name another file also claims.
+        self.by_path: dict[str, ModuleInfo] = {module.path: module for module in modules}
+        self.modules: dict[str, ModuleInfo] = {}
+        for module in self.by_path.values():
+            kept = self.modules.get(module.name)
+            # With ``foo.py`` beside ``foo/__init__.py``, Python imports the package.
+            if kept is None or (module.is_package and not kept.is_package):
+                self.modules[module.name] = module
         self.names = NameResolver(self.modules)
 
     def resolve(self, qualname: str) -> Resolved:

@@ -159,7 +159,9 @@ def cli_functions(project: Project, module: ModuleInfo) -> set[int]:
     return found
 
 
-def _is_cli_decorator(project: Project, module: ModuleInfo, decorator: ast.expr) -> bool:
+def _is_cli_decorator(
+    project: Project, module: ModuleInfo, decorator: ast.expr, seen: frozenset[int] = frozenset()
+) -> bool:
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     qualname = project.names.qualname(module, target) or ""
     if qualname.startswith(CLI_PACKAGES):
@@ -175,5 +177,9 @@ def _is_cli_decorator(project: Project, module: ModuleInfo, decorator: ast.expr)
     if binding.kind == "value" and isinstance(binding.node, ast.Call):
         return (project.names.qualname(where, binding.node.func) or "").startswith(CLI_PACKAGES)
     if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return any(_is_cli_decorator(project, where, inner) for inner in binding.node.decorator_list)
+        # Decorators can name each other in a cycle (``@cli.command()`` on ``def cli``).
+        if id(binding.node) in seen:
+            return False
+        inside = seen | {id(binding.node)}
+        return any(_is_cli_decorator(project, where, inner, inside) for inner in binding.node.decorator_list)
     return False

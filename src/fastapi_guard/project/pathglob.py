@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
+from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, source_text
 
 if TYPE_CHECKING:
     from fastapi_guard.project import Project
@@ -105,7 +105,7 @@ class StringEvaluator:
         environment: Environment | None = None, depth: int = 0,
     ) -> str:
         text = self._text(module, expr, scopes, environment, depth)
-        return text if text is not None else "{" + ast.unparse(expr) + "}"
+        return text if text is not None else "{" + source_text(expr) + "}"
 
     def _text(
         self, module: ModuleInfo, expr: ast.expr, scopes: Scopes, environment: Environment | None, depth: int

@@ -61,6 +61,16 @@ def fold_external(name: str) -> str:
     return EXTERNAL_ALIASES.get(name, name)
 
 
+def source_text(node: ast.AST) -> str:
+    """``ast.unparse`` that cannot fail: the unparser recurses once per level, so a
+    valid expression nested a thousand deep (``a.b.b.b...``) would raise
+    RecursionError and take down whatever index or report was being built."""
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        return "..."
+
+
 def dotted_name(expr: ast.expr) -> str | None:
     """``a.b.c`` for a chain of attribute accesses on a name, else None."""
     parts: list[str] = []

@@ -48,6 +48,22 @@ def renderer(name: str) -> Renderer:
     return render
 
 
+# Text from the checked files (a path, a string a message quotes, the source
+# line) goes to the reader's terminal; raw, an escape sequence in it would drive
+# that terminal (set its title, write the clipboard with OSC 52). Each control
+# character becomes one visible character, so columns and carets stay aligned.
+_CONTROL_PICTURES = {
+    **{code: 0x2400 + code for code in range(0x20) if code != 0x09},
+    0x7F: 0x2421,
+    **dict.fromkeys(range(0x80, 0xA0), 0xFFFD),
+}
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters (all but tab) shown as symbols."""
+    return text.translate(_CONTROL_PICTURES)
+
+
 def ordered(findings: Sequence[Finding]) -> list[Finding]:
     """Findings in report order: display path, line, column, code."""
     return sorted(findings, key=lambda f: (f.display_path, f.line, f.column, f.code, f.message))

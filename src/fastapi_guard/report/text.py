@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from fastapi_guard.findings import Finding
-from fastapi_guard.report import ReportContext, ordered
+from fastapi_guard.report import ReportContext, ordered, visible
 
 STYLES = {"path": "1", "code": "1;31", "gutter": "34", "caret": "31", "hint": "36", "summary": "1"}
 
@@ -19,8 +19,14 @@ class _Painter:
         return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if self.enabled else text
 
 
+def _shown(text: str) -> str:
+    return visible(text).replace("\t", "    ")
+
+
 def _excerpt(finding: Finding, paint: _Painter) -> list[str]:
-    source = finding.source.expandtabs(4).rstrip()
+    # Columns count characters of the raw line (a tab is one), so the caret is
+    # placed on the raw text first and only then are tabs widened for display.
+    source = finding.source.rstrip()
     if not source:
         return []
     number = str(finding.line)
@@ -29,10 +35,12 @@ def _excerpt(finding: Finding, paint: _Painter) -> list[str]:
     indent = len(source) - len(stripped)
     start = max(finding.column - 1 - indent, 0)
     end = finding.end_column - 1 - indent if finding.end_line == finding.line else len(stripped)
-    width = max(min(end, len(stripped)) - start, 1)
+    end = max(min(end, len(stripped)), start + 1)
+    shown_start = len(_shown(stripped[:start]))
+    width = max(len(_shown(stripped[start:end])), 1)
     return [
-        f"  {paint(number, 'gutter')} {paint('|', 'gutter')} {stripped}",
-        f"  {pad} {paint('|', 'gutter')} {' ' * start}{paint('^' * width, 'caret')}",
+        f"  {paint(number, 'gutter')} {paint('|', 'gutter')} {_shown(stripped)}",
+        f"  {pad} {paint('|', 'gutter')} {' ' * shown_start}{paint('^' * width, 'caret')}",
     ]
 
 
@@ -41,12 +49,12 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
     lines: list[str] = []
     findings = ordered(findings)
     for path, group in groupby(findings, key=lambda f: f.display_path):
-        lines.append(paint(path, "path"))
+        lines.append(paint(visible(path), "path"))
         for finding in group:
-            lines.append(f"{finding.line}:{finding.column}: {paint(finding.code, 'code')} {finding.message}")
+            lines.append(f"{finding.line}:{finding.column}: {paint(finding.code, 'code')} {visible(finding.message)}")
             lines.extend(_excerpt(finding, paint))
             if finding.hint:
-                lines.append(f"  {paint('help:', 'hint')} {finding.hint}")
+                lines.append(f"  {paint('help:', 'hint')} {visible(finding.hint)}")
         lines.append("")
     if not context.summary:
         return "\n".join(lines) + ("\n" if lines else "")
