@@ -711,3 +711,29 @@ def test_unmounted_routers_inherit_auth_of_dynamic_includes(tmp_path: Path) -> N
     })
     assert endpoint(project, "list_items").auth_level == "user"
     assert endpoint(project, "status").auth_level == "missing"
+
+
+def test_prefix_from_a_settings_factory_is_inferred(tmp_path: Path) -> None:
+    project = build(tmp_path, {
+        "app/core/config.py": (
+            "from functools import lru_cache\n"
+            "from pydantic_settings import BaseSettings\n"
+            "class Settings(BaseSettings):\n"
+            "    API_V1_STR: str = '/api/v1'\n"
+            "@lru_cache\n"
+            "def get_settings() -> Settings:\n"
+            "    return Settings()\n"
+            "settings = get_settings()\n"
+        ),
+        "app/main.py": (
+            "from fastapi import APIRouter, FastAPI\n"
+            "from app.core.config import settings\n"
+            "router = APIRouter(prefix='/items')\n"
+            "@router.get('')\n"
+            "def list_items():\n"
+            "    return []\n"
+            "app = FastAPI()\n"
+            "app.include_router(router, prefix=settings.API_V1_STR)\n"
+        ),
+    })
+    assert [endpoint.paths for endpoint in project.fastapi.endpoints] == [["/api/v1/items"]]

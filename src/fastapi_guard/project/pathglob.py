@@ -88,6 +88,9 @@ class PathPatterns:
         return self.match(path, method) is not None
 
 
+INFERABLE = (ast.Name, ast.Attribute, ast.Call, ast.Subscript)
+
+
 class StringEvaluator:
     """The text of a path or prefix expression, as far as it can be read statically.
 
@@ -98,6 +101,7 @@ class StringEvaluator:
     """
 
     def __init__(self, project: Project) -> None:
+        self.project = project
         self.names = project.names
 
     def value(
@@ -105,6 +109,9 @@ class StringEvaluator:
         environment: Environment | None = None, depth: int = 0,
     ) -> str:
         text = self._text(module, expr, scopes, environment, depth)
+        if text is None and isinstance(expr, INFERABLE):
+            # What names alone cannot settle (``settings = get_settings()``), astroid may.
+            text = self.project.inference.constant_string(module, expr)
         return text if text is not None else "{" + source_text(expr) + "}"
 
     def _text(
