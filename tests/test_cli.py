@@ -177,3 +177,10 @@ def test_form_feeds_do_not_shift_reported_lines(runner: CliRunner, tmp_path: Pat
     assert finding["line"] == 3
     text = invoke(runner, tmp_path, "check").output
     assert "  3 | def create(:" in text
+
+
+def test_unwritable_output_file_is_a_one_line_error(runner: CliRunner, tmp_path: Path) -> None:
+    write_project(tmp_path, {"app/ok.py": "x = 1\n"})
+    result = invoke(runner, tmp_path, "check", "--output-file", "missing/folder/report.txt")
+    assert result.exit_code == 2
+    assert result.output.startswith("fastapi-guard: error: missing/folder/report.txt: cannot write report:")

@@ -103,7 +103,7 @@ def _fix(
     if diff:
         patch = fixes.unified_diff(outcome.sources)
         if output_file is not None:
-            output_file.write_text(patch, encoding="utf-8")
+            _write_output(output_file, patch)
         else:
             click.echo(patch, nl=False)
         sys.exit(1 if patch else 0)
@@ -181,7 +181,8 @@ def check(
             click.echo(f"checked {project.root} ({project.indexed} files indexed, {project.files} reported on) "
                        f"in {project.seconds:.2f}s", err=True)
         for note in project.notes:
-            if verbose or note.startswith("internal error"):
+            # Layout skips are advice (shown with -v); anything else means something was not checked.
+            if verbose or "layout rules" not in note:
                 click.echo(f"fastapi-guard: {note}", err=True)
 
     try:
@@ -221,7 +222,7 @@ def check(
     if show_statistics:
         report += statistics(findings)
     if output_file is not None:
-        output_file.write_text(report, encoding="utf-8")
+        _write_output(output_file, report)
     else:
         click.echo(report, nl=False)
     if verbose:
@@ -239,10 +240,18 @@ def routes_command(paths: tuple[Path, ...], output_format: str, config_file: Pat
     """The endpoint inventory: method, full mounted path, auth level, handler, response model."""
     try:
         rows = inventory(list(paths) or [Path(".")], config_file)
-    except ConfigError as error:
+    except (ConfigError, PluginError) as error:
         _fail(str(error))
-        return
+    except Exception as error:  # a bug in the index must not print a traceback at the user
+        _fail(f"internal error while building the endpoint inventory: {type(error).__name__}: {error}")
     click.echo(RENDERERS[output_format](rows), nl=False)
+
+
+def _write_output(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"{path}: cannot write report: {error.strerror or error}")
 
 
 def _rules_or_fail():

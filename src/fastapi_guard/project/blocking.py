@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_guard.project.calls import CallGraph, Target, body_nodes, is_generator, is_offload
 from fastapi_guard.project.scopeflow import ScopeFlow
+from fastapi_guard.project.symbols import source_text
 
 if TYPE_CHECKING:
     from fastapi_guard.project import Project
@@ -100,7 +101,7 @@ class BlockingIO:
             return None
         # ``await session.execute(...)``: whatever its annotation says, an awaited session is an async one
         awaited = {
-            ast.unparse(node.value.func.value) for node in nodes
+            source_text(node.value.func.value) for node in nodes
             if isinstance(node, ast.Await) and isinstance(node.value, ast.Call)
             and isinstance(node.value.func, ast.Attribute)
         }
@@ -109,16 +110,16 @@ class BlockingIO:
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr not in BOOKKEEPING and \
                     self._sync_session(flow, func.value, target, awaited):
-                return SessionUse(ast.unparse(func.value), call.lineno)
+                return SessionUse(source_text(func.value), call.lineno)
             if self._passes_nothing(target, call):
                 continue
             for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
                 if self._sync_session(flow, argument, target, awaited):
-                    return SessionUse(ast.unparse(argument), call.lineno)
+                    return SessionUse(source_text(argument), call.lineno)
         return None
 
     def _sync_session(self, flow: ScopeFlow, expr: ast.expr, target: Target, awaited: set[str]) -> bool:
-        if not isinstance(expr, (ast.Name, ast.Attribute)) or ast.unparse(expr) in awaited:
+        if not isinstance(expr, (ast.Name, ast.Attribute)) or source_text(expr) in awaited:
             return False
         return self.project.models.sessions.receiver_flavor(flow, expr, target.klass) == "sync"
 

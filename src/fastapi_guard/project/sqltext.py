@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fastapi_guard.project import Project
 from fastapi_guard.project.localwrites import target_names
 from fastapi_guard.project.safevalues import COMPREHENSIONS, MAX_DEPTH, ValueReader, operands
-from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
+from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, source_text
 
 PLACEHOLDER = "?"
 FSTRING = "an f-string"
@@ -111,7 +111,7 @@ class Interpolation:
 
     @property
     def source(self) -> str:
-        text = " ".join(ast.unparse(self.part).split())
+        text = " ".join(source_text(self.part).split())
         return text if len(text) <= 40 else text[:37] + "..."
 
 

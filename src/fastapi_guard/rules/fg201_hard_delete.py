@@ -117,7 +117,7 @@ import ast
 
 from fastapi_guard.project.queries import ScopeQueries
 from fastapi_guard.project.sqlalchemy import Model
-from fastapi_guard.project.symbols import ScopeNode
+from fastapi_guard.project.symbols import ScopeNode, source_text
 from fastapi_guard.rules._query_scopes import QueryScopeRule
 
 class HardDelete(QueryScopeRule):
@@ -165,7 +165,7 @@ class HardDelete(QueryScopeRule):
         receiver = self.project.models.sessions.receiver(queries, func.value, klass)
         if receiver == "other" or (model is None and not (self._all_models and receiver == "session")):
             return
-        variable = ast.unparse(argument) if isinstance(argument, (ast.Name, ast.Attribute)) else "obj"
+        variable = source_text(argument) if isinstance(argument, (ast.Name, ast.Attribute)) else "obj"
         self._report(call, model, variable)
 
     def _object_model(self, queries: ScopeQueries, argument: ast.expr, klass: ast.ClassDef | None) -> Model | None:

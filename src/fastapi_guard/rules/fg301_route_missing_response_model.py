@@ -107,6 +107,7 @@ from fastapi_guard.project.contracts import Contract
 from fastapi_guard.project.layout import is_test_module
 from fastapi_guard.project.typeexpr import all_open
 from fastapi_guard.rule import ProjectRule, def_line_span
+from fastapi_guard.project.symbols import source_text
 
 NO_BODY_METHODS = frozenset({"HEAD", "OPTIONS"})
 
@@ -139,7 +140,7 @@ class RouteMissingResponseModel(ProjectRule):
                 if isinstance(model, ast.Constant) and model.value is None:
                     continue
                 if all_open(types.leaves(contract.module, model, contract.scopes)):
-                    return f": `response_model={ast.unparse(model)}` describes no fields"
+                    return f": `response_model={source_text(model)}` describes no fields"
                 continue
             if options.option("response_class") is not None or contract.no_body(options):
                 continue
@@ -150,6 +151,6 @@ class RouteMissingResponseModel(ProjectRule):
             if contract.body_kind() != "data":
                 continue
             if returns is not None:
-                return f": its return annotation `{ast.unparse(returns)}` describes no fields"
+                return f": its return annotation `{source_text(returns)}` describes no fields"
             return ""
         return None

@@ -106,6 +106,7 @@ from fastapi_guard.project.fastapi_walk import own_nodes
 from fastapi_guard.project.layout import is_test_module
 from fastapi_guard.project.typeexpr import all_open
 from fastapi_guard.rule import ProjectRule, node_span
+from fastapi_guard.project.symbols import source_text
 
 PARSERS = frozenset({"json", "form"})
 HINT = "declare the body as a Pydantic schema parameter (`payload: ItemCreate`)"
@@ -126,11 +127,11 @@ class UntypedRequestBody(ProjectRule):
                     continue
                 annotation = parameter.argument.annotation
                 if annotation is None or all_open(list(parameter.leaves)):
-                    spelled = f"`{parameter.name}: {ast.unparse(annotation)}`" if annotation else f"`{parameter.name}`"
+                    spelled = f"`{parameter.name}: {source_text(annotation)}`" if annotation else f"`{parameter.name}`"
                     node = annotation if annotation is not None else parameter.argument
                     yield self.finding(contract.module.path, node_span(contract.module, node), what=spelled)
             for call in self._parsed_by_hand(contract):
-                what = f"parsed by hand with `{ast.unparse(call)}`"
+                what = f"parsed by hand with `{source_text(call)}`"
                 yield self.finding(contract.module.path, node_span(contract.module, call), what=what)
 
     @staticmethod

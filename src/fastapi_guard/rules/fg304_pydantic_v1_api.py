@@ -118,6 +118,7 @@ from fastapi_guard.project.pydantic import SchemaClass
 from fastapi_guard.project.valuetypes import ClassRef
 from fastapi_guard.rule import FileContext, FileRule, node_span
 from fastapi_guard.rules._pydantic_v2 import rename_edit
+from fastapi_guard.project.symbols import source_text
 
 VALIDATORS = {
     "pydantic.validator": "`@field_validator(...)` with `@classmethod`",
@@ -177,7 +178,7 @@ class PydanticV1Api(FileRule):
                 continue
             instead = VALIDATORS.get(types.qualname(self.module, target, self.context.scopes))
             if instead is not None:
-                spelled = ast.unparse(target).rsplit(".", 1)[-1]
+                spelled = source_text(target).rsplit(".", 1)[-1]
                 owner = self.context.parent
                 model = owner.name if isinstance(owner, ast.ClassDef) else node.name
                 self.report(decorator, what=f"`@{spelled}`", model=model, instead=instead)

@@ -83,7 +83,7 @@ from collections.abc import Iterator
 from fastapi_guard.project.errors import ClassInfo, builtin_name
 from fastapi_guard.project.fastapi_walk import keyword, returned_values
 from fastapi_guard.project.layout import is_test_module
-from fastapi_guard.project.symbols import ModuleInfo, ScopeNode
+from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, source_text
 from fastapi_guard.rule import FileContext, FileRule
 
 TRACEBACK_TEXT = frozenset({
@@ -275,7 +275,7 @@ class ExceptionDetailLeak(FileRule):
 
 
 def _shown(node: ast.expr) -> str:
-    text = " ".join(ast.unparse(node).split())
+    text = " ".join(source_text(node).split())
     return text if len(text) <= 60 else text[:57] + "..."
 
 
