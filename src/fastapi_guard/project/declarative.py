@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi_guard.project.names import Resolved
-from fastapi_guard.project.sqlnames import is_true, keyword_value, library_name
+from fastapi_guard.project.fastapi_walk import keyword
+from fastapi_guard.project.sqlnames import is_true, library_name
 from fastapi_guard.project.symbols import ModuleInfo, scope_statements
 from fastapi_guard.project.tablekeys import TableKey, table_args_keys
 
@@ -235,7 +236,7 @@ class ModelFinder:
             return False
         families = self._families(Resolved(info.qualname))
         if "sqlmodel" in families:
-            return is_true(keyword_value(node, "table"))
+            return is_true(keyword(node, "table"))
         if self._declarative_root(info):
             return False
         if "declarative" in families:
@@ -307,12 +308,12 @@ class ModelFinder:
         if not (library_name(qualname, COLUMN_FACTORIES) or is_field):
             return None
         if is_field:  # ``Field(sa_column=Column(..., index=True))`` declares the column itself
-            inner = self._column_call(module, keyword_value(value, "sa_column"))
+            inner = self._column_call(module, keyword(value, "sa_column"))
             if inner is not None:
                 return inner
         return _Flags(
-            is_true(keyword_value(value, "primary_key")), is_true(keyword_value(value, "index")),
-            is_true(keyword_value(value, "unique")),
+            is_true(keyword(value, "primary_key")), is_true(keyword(value, "index")),
+            is_true(keyword(value, "unique")),
         )
 
     def _is_mapped(self, module: ModuleInfo, annotation: ast.expr | None) -> bool:

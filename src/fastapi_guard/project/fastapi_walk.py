@@ -169,7 +169,8 @@ class DependencyRef:
     annotation: ast.expr | None = None
 
 
-def keyword(call: ast.Call, name: str) -> ast.expr | None:
+def keyword(call: ast.Call | ast.ClassDef, name: str) -> ast.expr | None:
+    """The value of ``name=`` in a call or in a class statement's keywords."""
     for item in call.keywords:
         if item.arg == name:
             return item.value

@@ -1,4 +1,4 @@
-"""Small readers shared by the SQLAlchemy facet: library names and keyword arguments of calls."""
+"""Small readers shared by the SQLAlchemy facet: library names and literal flags."""
 
 from __future__ import annotations
 
@@ -13,13 +13,6 @@ def library_name(qualname: str | None, names: frozenset[str] | set[str] | str) -
         return False
     last = qualname.rsplit(".", 1)[-1]
     return last == names if isinstance(names, str) else last in names
-
-
-def keyword_value(call: ast.Call | ast.ClassDef, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
 
 
 def is_true(expr: ast.expr | None) -> bool:

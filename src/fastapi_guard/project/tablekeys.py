@@ -14,7 +14,8 @@ import ast
 from dataclasses import dataclass
 
 from fastapi_guard.project.names import NameResolver
-from fastapi_guard.project.sqlnames import is_true, keyword_value, library_name
+from fastapi_guard.project.fastapi_walk import keyword
+from fastapi_guard.project.sqlnames import is_true, library_name
 from fastapi_guard.project.symbols import ModuleInfo
 
 INDEXING_ENTRIES = frozenset({"Index", "UniqueConstraint", "PrimaryKeyConstraint"})
@@ -52,7 +53,7 @@ def _table_key(names: NameResolver, module: ModuleInfo, entry: ast.expr) -> Tabl
         return None
     index = kind.endswith(".Index")
     columns = tuple(name for name in map(index_column_name, entry.args[1:] if index else entry.args) if name)
-    unique = not index or is_true(keyword_value(entry, "unique"))
+    unique = not index or is_true(keyword(entry, "unique"))
     return TableKey(columns, unique, kind.endswith(".PrimaryKeyConstraint"))
 
 
