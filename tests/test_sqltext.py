@@ -1,4 +1,4 @@
-"""Unit tests of the SQL string reader shared by FG104 and FG105 (project/sqltext.py, safevalues.py)."""
+"""Unit tests of the SQL string reader shared by FG104 and FG105 (project/sqltext.py, safevalues.py, valueplaces.py)."""
 
 from __future__ import annotations
 

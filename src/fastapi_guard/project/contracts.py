@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from fastapi_guard.project.fastapi import Endpoint
 from fastapi_guard.project.fastapi_walk import keyword, parameter_slots, returned_values
 from fastapi_guard.project.localwrites import Write, WriteIndex
-from fastapi_guard.project.routers import Registration
+from fastapi_guard.project.router_model import Registration
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo, ScopeNode
 from fastapi_guard.project.typeexpr import MAPPINGS, SEQUENCES, Leaf
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from fastapi_guard.project.dependencies import AuthFacts, DependencyGraph
+from fastapi_guard.project.dependencies import DependencyGraph
+from fastapi_guard.project.dependency_slots import AuthFacts
 from fastapi_guard.project.fastapi_walk import DependencyRef, Scopes
 from fastapi_guard.project.pathglob import PathPatterns
 from fastapi_guard.project.reach import DependencyFunctions, Runnable, checks_admin
-from fastapi_guard.project.routers import Chain, Edge, Level, Registration, Router, RouterGraph
+from fastapi_guard.project.router_model import Chain, Edge, Level, Registration, Router
+from fastapi_guard.project.routers import RouterGraph
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo
 
 if TYPE_CHECKING:

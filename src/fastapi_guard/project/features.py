@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_guard.project.fastapi_walk import Scopes, Site
 from fastapi_guard.project.layout import is_test_module
-from fastapi_guard.project.routers import Chain, Edge, Router
+from fastapi_guard.project.router_model import Chain, Edge, Router
 from fastapi_guard.project.symbols import Binding, ModuleInfo
 
 if TYPE_CHECKING:

@@ -21,7 +21,8 @@ import re
 from collections.abc import Iterable
 
 from fastapi_guard.config import Config
-from fastapi_guard.project.dependencies import DEPENDS, DependencyGraph
+from fastapi_guard.project.dependencies import DependencyGraph
+from fastapi_guard.project.dependency_slots import DEPENDS
 from fastapi_guard.project.fastapi_walk import (
     MAX_DEPTH, DependencyRef, Scopes, find_method, keyword, returned_values, strip_generic,
 )

@@ -5,14 +5,14 @@ One walk per module collects the candidate statements (router creations,
 registrations); they are then resolved through the name index, never by
 variable name. A router passed to a helper (``def init_views(app):
 app.include_router(...)``) is a parameter: such edges and routes are templates,
-instantiated at every call site of the helper.
+instantiated at every call site of the helper (:mod:`router_params`). The
+records the graph is made of live in :mod:`router_model`.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fastapi_guard.project.fastapi_walk import (
@@ -21,6 +21,8 @@ from fastapi_guard.project.fastapi_walk import (
     terminal_name,
 )
 from fastapi_guard.project.pathglob import StringEvaluator
+from fastapi_guard.project.router_model import MAX_DEPTH, Edge, ParamSlot, Registration, Router, RouterKind, RouterRef
+from fastapi_guard.project.router_params import RouterParameters
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo
 
 if TYPE_CHECKING:
@@ -31,69 +33,6 @@ ROUTER_CLASSES = frozenset({
     "fastapi.APIRouter", "cadwyn.VersionedAPIRouter",
     "fastapi_utils.inferring_router.InferringRouter", "fastapi_restful.inferring_router.InferringRouter",
 })
-MAX_DEPTH = 8
-
-
-@dataclass(frozen=True)
-class ParamSlot:
-    """A router that is a parameter of a helper function, known only at its call sites."""
-
-    function: int
-    name: str
-
-
-RouterRef = str | ParamSlot
-# "app" or "router", and the dependencies an APIRouter subclass adds in ``__init__``.
-RouterKind = tuple[str, list[DependencyRef]]
-
-
-@dataclass(eq=False)
-class Router:
-    qualname: str
-    kind: str  # "app" or "router"
-    module: ModuleInfo
-    node: ast.stmt
-    prefix: str
-    dependencies: list[DependencyRef]
-
-
-@dataclass(eq=False)
-class Edge:
-    """``parent.include_router(child, ...)`` or ``parent.mount(prefix, child)``."""
-
-    parent: RouterRef
-    child: RouterRef
-    kind: str
-    prefix: str
-    dependencies: list[DependencyRef]
-    module: ModuleInfo
-    node: ast.Call
-
-
-@dataclass(eq=False)
-class Registration:
-    """One route registration of a handler: a decorator or an imperative call."""
-
-    router: RouterRef
-    module: ModuleInfo
-    function: FunctionNode
-    methods: tuple[str, ...]
-    path: str
-    dependencies: list[DependencyRef]
-    node: ast.AST
-
-
-@dataclass(frozen=True, eq=False)
-class Level:
-    """One step of a mount chain: an app/router itself, or the include/mount edge into it."""
-
-    kind: str  # "app", "router", "include", "mount"
-    name: str
-    prefix: str
-    dependencies: tuple[DependencyRef, ...]
-
-
-Chain = tuple[Level, ...]
 
 
 class RouterGraph:
@@ -124,9 +63,9 @@ class RouterGraph:
             self.registrations.extend(self._decorated_routes(site))
         for site in self.found.route_calls:
             self.registrations.extend(self._imperative_routes(site))
-        self._expanded: dict[ParamSlot, list[str]] = {}
-        self.edges = [edge for template in self.edges for edge in self._instantiate_edge(template)]
-        self.registrations = [reg for template in self.registrations for reg in self._instantiate_route(template)]
+        parameters = RouterParameters(self.found, self._function, self.routers_of)
+        self.edges = [edge for template in self.edges for edge in parameters.instantiate_edge(template)]
+        self.registrations = [reg for template in self.registrations for reg in parameters.instantiate_route(template)]
 
     def _router_spellings(self) -> set[str]:
         """Names a router-creating call can be spelled with: the library classes, project
@@ -390,39 +329,3 @@ class RouterGraph:
         methods, text, refs = self._route(site.module, site.scopes, kind, options, path)
         for router in routers:
             yield Registration(router, function[0], function[1], methods, text, refs, call)
-
-    # -- router parameters ---------------------------------------------------------------------
-
-    def _expand(self, ref: RouterRef, depth: int = 0) -> list[str]:
-        if isinstance(ref, str):
-            return [ref]
-        if ref in self._expanded:
-            return self._expanded[ref]
-        self._expanded[ref] = []
-        function = self.found.functions[ref.function][1]
-        result: list[str] = []
-        if depth <= MAX_DEPTH:
-            for site in self.found.calls_by_name.get(function.name, ()):
-                call = site.node
-                assert isinstance(call, ast.Call)
-                target = self._function(site.module, call.func, site.scopes)
-                if target is None or target[1] is not function:
-                    continue
-                argument = argument_for(function, call, ast.Name(ref.name))
-                if argument is None:
-                    continue
-                for found in self.routers_of(site.module, argument, site.scopes):
-                    result.extend(name for name in self._expand(found, depth + 1) if name not in result)
-        self._expanded[ref] = result
-        return result
-
-    def _instantiate_edge(self, edge: Edge) -> Iterator[Edge]:
-        for parent in self._expand(edge.parent):
-            for child in self._expand(edge.child):
-                if parent != child:
-                    yield Edge(parent, child, edge.kind, edge.prefix, edge.dependencies, edge.module, edge.node)
-
-    def _instantiate_route(self, registration: Registration) -> Iterator[Registration]:
-        for router in self._expand(registration.router):
-            yield Registration(router, registration.module, registration.function, registration.methods,
-                               registration.path, registration.dependencies, registration.node)

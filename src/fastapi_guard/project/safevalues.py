@@ -13,7 +13,8 @@ assembled only from safe parts, such as bind-parameter placeholders
 ``", ".join(f":id{i}" for i in range(len(ids)))``.
 
 Everything else, notably a handler's or a shared function's parameter and
-whatever is derived from it, is unsafe.
+whatever is derived from it, is unsafe. How names are looked up from the place
+a value is read at lives in ``valueplaces``.
 """
 
 from __future__ import annotations
@@ -21,17 +22,15 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TypeVar
 
 from fastapi_guard.project import Project
-from fastapi_guard.project.localwrites import (
-    Blocks, Write, WriteIndex, passed_values, position, self_name, target_names,
-)
+from fastapi_guard.project.localwrites import Write, WriteIndex, passed_values, self_name, target_names
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo, ScopeNode, scope_statements
-
-MAX_DEPTH = 12
-COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+from fastapi_guard.project.valueplaces import (
+    COMPREHENSIONS, MAX_DEPTH, MAX_NESTING, Place, PlaceReader, attribute_chain, operands,
+)
 
 _UPPER = re.compile(r"_*[A-Z][A-Z0-9_]*")
 # Builtins whose result is a number or a boolean: interpolating one cannot inject.
@@ -49,36 +48,8 @@ def is_upper_name(name: str) -> bool:
     return bool(_UPPER.fullmatch(name))
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where an expression is read: its module, enclosing function scopes (outermost first),
-    the node it is read at (only earlier writes count) and the conditional blocks around it,
-    the class and method it is in, and the names whose safety is already known there
-    (comprehension variables, or a name being followed through its own reassignments)."""
-
-    module: ModuleInfo
-    scopes: tuple[ScopeNode, ...] = ()
-    at: ast.AST | None = None
-    at_blocks: Blocks = ()
-    owner: ast.ClassDef | None = None
-    method: FunctionNode | None = None
-    bound: Mapping[str, bool] = field(default_factory=dict)
-
-    @property
-    def instance(self) -> str | None:
-        """The ``self``/``cls`` parameter name, when reading inside a method."""
-        return self_name(self.method) if self.method is not None and self.method in self.scopes else None
-
-
-class ValueReader:
-    """Answers questions about values as seen from one place of one module."""
-
-    def __init__(self, project: Project, writes: WriteIndex, place: Place, depth: int = 0) -> None:
-        self.project = project
-        self.writes = writes
-        self.place = place
-        self.module = place.module
-        self.depth = depth
+class ValueReader(PlaceReader):
+    """Answers whether values can carry caller-controlled text, as seen from one place of one module."""
 
     @classmethod
     def at_node(cls: type[Reader], project: Project, writes: WriteIndex, module: ModuleInfo,
@@ -106,57 +77,20 @@ class ValueReader:
         reader.place = replace(reader.place, bound=bound)
         return reader
 
-    def _at(self: Reader, place: Place) -> Reader:
-        return type(self)(self.project, self.writes, place, self.depth + 1)
-
-    def _moved(self: Reader, write: Write, bound: Mapping[str, bool] | None = None) -> Reader:
-        """The same scopes, read at an earlier write; ``bound`` pins what is already known of a name
-        (so that ``sql = sql + ...`` chains are followed iteratively, not recursively)."""
-        return self._at(replace(self.place, at=write.node, at_blocks=write.blocks, bound=bound or {}))
-
-    def kills(self, write: Write) -> bool:
-        """Whether a write surely runs before this place (it replaces what the name held), rather
-        than in a branch or loop that may not run (the name may still hold its earlier value)."""
-        if self.place.scopes and write.scope is self.place.scopes[-1]:
-            return write.blocks == self.place.at_blocks[:len(write.blocks)]
-        return not write.blocks
-
-    def qualname(self, expr: ast.expr) -> str | None:
-        return self.project.names.qualname(self.module, expr, self.place.scopes)
-
-    def _local_writes(self, name: str) -> list[Write] | None:
-        """Writes of ``name`` in the innermost enclosing scope that binds it; None when no scope does."""
-        for index, scope in enumerate(reversed(self.place.scopes)):
-            writes = self.writes.of(scope).get(name)
-            if writes is None:
-                continue
-            if index == 0 and self.place.at is not None:
-                limit = position(self.place.at)
-                return [write for write in writes if write.end <= limit]
-            return writes
-        return None
-
-    def _global_value(self: Reader, expr: ast.expr) -> tuple[Reader, ast.expr] | None:
-        """A module-level assigned value, in this module or reached through imports."""
-        head = expr
-        while isinstance(head, ast.Attribute):
-            head = head.value
-        if not isinstance(head, ast.Name) or head.id in self.place.bound or self._local_writes(head.id) is not None:
-            return None
-        resolved = self.project.names.resolve_expr(self.module, expr, ())
-        if resolved is None or resolved.module is None or resolved.binding is None:
-            return None
-        if resolved.binding.kind != "value" or not isinstance(resolved.binding.node, ast.expr):
-            return None
-        return self._at(Place(resolved.module)), resolved.binding.node
-
-    def _builtin(self, name: str) -> bool:
-        return self._local_writes(name) is None and name not in self.module.bindings
-
     # -- safety ---------------------------------------------------------------------------
 
     def is_safe(self, expr: ast.expr, bound: Mapping[str, bool] | None = None) -> bool:
-        """True when ``expr`` cannot carry caller-controlled text into the SQL."""
+        """True when ``expr`` cannot carry caller-controlled text into the SQL. An expression
+        nested too deep to follow (generated code) gets the benefit of the doubt."""
+        if self.nesting >= MAX_NESTING:
+            return True
+        self.nesting += 1
+        try:
+            return self._is_safe(expr, bound)
+        finally:
+            self.nesting -= 1
+
+    def _is_safe(self, expr: ast.expr, bound: Mapping[str, bool] | None) -> bool:
         bound = self.place.bound if bound is None else bound
         if self.depth > MAX_DEPTH:
             return False
@@ -210,33 +144,6 @@ class ValueReader:
         if helper == "project":
             return True  # SQL text built by a project helper cannot be read: benefit of the doubt
         return helper == "external" and all(self.is_safe(argument, bound) for argument in arguments)
-
-    def _helper_kind(self, func: ast.expr, bound: Mapping[str, bool]) -> str | None:
-        """``project`` for a function, class or ``self`` method the project defines, ``external``
-        for a library function or builtin, None for a method of some object (``request.args.get``)."""
-        chain = _attribute_chain(func)
-        if not chain or chain[0] in bound:
-            return None
-        if len(chain) == 2 and chain[0] == self.place.instance:
-            return "project"
-        local = self._local_writes(chain[0])
-        if local is not None:
-            kinds = {type(write.node) for write in local}
-            if local and kinds <= {ast.FunctionDef, ast.AsyncFunctionDef} and len(chain) == 1:
-                return "project"
-            return "external" if local and kinds <= {ast.Import, ast.ImportFrom} else None
-        binding = self.module.bindings.get(chain[0])
-        if binding is None:
-            return "external"  # a builtin
-        if binding.kind in ("def", "class"):
-            return "project"
-        if binding.kind != "import":
-            return None  # a method of a module-level object
-        resolved = self.project.names.resolve_expr(self.module, func, ())
-        if resolved is None or resolved.module is None:
-            return "external"
-        return "project" if resolved.binding is not None and resolved.binding.kind in ("def", "class") else None
-
     def _target_safety(self, target: ast.expr, iterable: ast.expr, bound: Mapping[str, bool]) -> dict[str, bool]:
         """Which names a loop target binds, and whether each receives only safe values."""
         call = iterable if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) else None
@@ -334,6 +241,7 @@ class ValueReader:
         for value, call, ancestors in passed:
             reader = self.at_node(self.project, self.writes, self.module, ancestors, call)
             reader.depth = self.depth + 1
+            reader.nesting = self.nesting
             if not reader.is_safe(value):
                 return False
         return True
@@ -370,7 +278,7 @@ class ValueReader:
     def _attribute_is_safe(self, expr: ast.Attribute, bound: Mapping[str, bool]) -> bool:
         if is_upper_name(expr.attr):
             return True
-        chain = _attribute_chain(expr)
+        chain = attribute_chain(expr)
         if any(part in _METADATA_ATTRIBUTES for part in chain):
             return True
         if expr.attr in ("value", "name") and len(chain) >= 2 and is_upper_name(chain[-2]):
@@ -412,31 +320,6 @@ class ValueReader:
     def _is_project_class(self, owner: ast.expr) -> bool:
         resolved = self.project.names.resolve_expr(self.module, owner, self.place.scopes)
         return resolved is not None and resolved.binding is not None and resolved.binding.kind == "class"
-
-
-def operands(expr: ast.BinOp) -> list[ast.expr]:
-    """The operands of a chain of the same operator (``a + b + c``), left to right, without
-    recursion: generated SQL can concatenate hundreds of literals."""
-    found: list[ast.expr] = []
-    stack: list[ast.expr] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.BinOp) and type(node.op) is type(expr.op):
-            stack.extend((node.right, node.left))
-        else:
-            found.append(node)
-    return found
-
-
-def _attribute_chain(expr: ast.expr) -> list[str]:
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return []
-    parts.append(expr.id)
-    return list(reversed(parts))
 
 
 def _is_literal_sequence(expr: ast.expr) -> bool:

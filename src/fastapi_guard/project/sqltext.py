@@ -6,7 +6,7 @@ formatting, ``.format()``, ``+`` concatenation, local variables assigned or
 ``+=``-extended earlier in the same function, and module constants reached
 through imports. An expression that cannot be read (a parameter, a helper's
 return value) yields None: neither rule may fire on SQL it cannot see. Which
-interpolated values are safe is decided by ``safevalues``.
+interpolated values are safe is decided by ``safevalues`` (on ``valueplaces``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from fastapi_guard.project import Project
 from fastapi_guard.project.localwrites import target_names
-from fastapi_guard.project.safevalues import COMPREHENSIONS, MAX_DEPTH, ValueReader, operands
+from fastapi_guard.project.safevalues import ValueReader
 from fastapi_guard.project.symbols import ModuleInfo, ScopeNode, source_text
+from fastapi_guard.project.valueplaces import COMPREHENSIONS, MAX_DEPTH, MAX_NESTING, operands
 
 PLACEHOLDER = "?"
 FSTRING = "an f-string"
@@ -133,7 +134,17 @@ class SqlReader(ValueReader):
     texts: Mapping[str, SqlString | None] = MappingProxyType({})
 
     def read(self, expr: ast.expr) -> SqlString | None:
-        """The string ``expr`` evaluates to, or None when it cannot be read statically."""
+        """The string ``expr`` evaluates to, or None when it cannot be read statically
+        (also when it is nested too deep to follow, see ``MAX_NESTING``)."""
+        if self.nesting >= MAX_NESTING:
+            return None
+        self.nesting += 1
+        try:
+            return self._read(expr)
+        finally:
+            self.nesting -= 1
+
+    def _read(self, expr: ast.expr) -> SqlString | None:
         if self.depth > MAX_DEPTH:
             return None
         if isinstance(expr, ast.Constant):

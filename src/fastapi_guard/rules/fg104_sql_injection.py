@@ -87,8 +87,8 @@ from __future__ import annotations
 
 import ast
 
-from fastapi_guard.project.safevalues import MAX_DEPTH
 from fastapi_guard.project.sqltext import SqlReader, looks_like_sql
+from fastapi_guard.project.valueplaces import MAX_DEPTH
 from fastapi_guard.rules._sql_strings import SqlStringRule
 
 _QUERY_BUILDERS = frozenset({"sqlalchemy.select", "sqlalchemy.update", "sqlalchemy.delete", "sqlmodel.select"})

@@ -125,6 +125,13 @@ def _constant_problem(text: str) -> str | None:
 
 
 def _is_text(expr: ast.expr) -> bool:
-    return isinstance(expr, ast.JoinedStr) or (isinstance(expr, ast.Constant) and isinstance(expr.value, str)) or (
-        isinstance(expr, ast.BinOp) and (_is_text(expr.left) or _is_text(expr.right))
-    )
+    """A string literal or f-string, or an operation with one among its operands; without
+    recursion, as generated code can chain thousands of operands."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            return True
+        if isinstance(node, ast.BinOp):
+            stack.extend((node.right, node.left))
+    return False

@@ -71,7 +71,7 @@ from fastapi_guard.project import Project
 from fastapi_guard.project.fastapi_walk import find_method, keyword, own_nodes
 from fastapi_guard.project.features import Feature
 from fastapi_guard.project.pathglob import split_path
-from fastapi_guard.project.routers import Router
+from fastapi_guard.project.router_model import Router
 from fastapi_guard.rule import ProjectRule, node_span
 
 ROUTER_KEYWORDS = ("prefix", "tags")
