@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from fastapi_guard.project.localwrites import target_names
 from fastapi_guard.project.names import NameResolver
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo, ScopeNode
 
@@ -128,7 +129,7 @@ Elements = Callable[[ModuleInfo, ast.expr, Scopes], "tuple[ModuleInfo, list[ast.
 def loop_environments(site: Site, names: set[str], elements: Elements) -> list[Environment]:
     """One environment per iteration of the innermost readable loop that binds one of ``names``."""
     for loop in reversed(site.loops):
-        if not target_names(loop.target) & names:
+        if not names.intersection(target_names(loop.target)):
             continue
         found = elements(site.module, loop.iter, site.scopes)
         if found is None:
@@ -141,10 +142,6 @@ def loop_environments(site: Site, names: set[str], elements: Elements) -> list[E
             environments.append(environment)
         return environments
     return [{}]
-
-
-def target_names(target: ast.expr) -> set[str]:
-    return {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
 
 
 def _bind_target(target: ast.expr, value: Bound, environment: Environment) -> None:

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from fastapi_guard.project.fastapi_walk import (
     HTTP_METHODS, ROUTE_DECORATORS, DependencyRef, Environment, Scopes, Site, collect, dependency_items, find_method,
-    argument_for, init_dependencies, keyword, loop_environments, returned_values, strip_generic, target_names,
+    argument_for, init_dependencies, keyword, loop_environments, returned_values, strip_generic,
     terminal_name,
 )
+from fastapi_guard.project.localwrites import target_names
 from fastapi_guard.project.pathglob import StringEvaluator
 from fastapi_guard.project.router_model import MAX_DEPTH, Edge, ParamSlot, Registration, Router, RouterKind, RouterRef
 from fastapi_guard.project.router_params import RouterParameters
@@ -256,7 +257,7 @@ class RouterGraph:
             children = [call.args[1] if len(call.args) > 1 else keyword(call, "app")]
             prefix = call.args[0] if call.args else keyword(call, "path")
         dependencies = keyword(call, "dependencies")
-        used = target_names(call)
+        used = set(target_names(call))
         for environment in loop_environments(site, used, self._elements):
             parents = self.routers_of(site.module, call.func.value, site.scopes, environment)
             if not parents:
