@@ -6,7 +6,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from fastapi_guard.engine import RunOptions, run
+from fastapi_guard.config import Config
+from fastapi_guard.discovery import ProjectSpec
+from fastapi_guard.engine import RunOptions, load_project, run
+from fastapi_guard.project import Project
 
 MARKER = re.compile(r"#.*?\[((?:FG\d{3})(?:\s*,\s*FG\d{3})*)\]")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -40,3 +43,12 @@ def write_project(root: Path, files: dict[str, str], config: str = "") -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source)
     return root
+
+
+def build_project(root: Path, config: Config | None = None) -> Project:
+    """The Project index of a folder, parsed by the engine exactly as a run would.
+
+    Index tests use it on fixture folders that must parse: a parse failure fails the test."""
+    project, failures, _ = load_project(ProjectSpec(root, config or Config()))
+    assert not failures, [failure.message for failure in failures]
+    return project

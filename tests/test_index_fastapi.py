@@ -7,26 +7,17 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from support import write_project
+from support import build_project, write_project
 
 from fastapi_guard.config import load_config_file
-from fastapi_guard.discovery import ProjectFinder, walk_python_files
-from fastapi_guard.parsing import ParsedSource, parse_source
-from fastapi_guard.project import Project, module_name_for
+from fastapi_guard.project import Project
 from fastapi_guard.project.fastapi import Endpoint
 from fastapi_guard.project.symbols import FunctionNode, ModuleInfo
 
 
 def build(tmp_path: Path, files: dict[str, str], config: str = "") -> Project:
     root = write_project(tmp_path, {path: dedent(source) for path, source in files.items()}, config)
-    settings = load_config_file(root / "pyproject.toml")
-    modules = []
-    for path in walk_python_files(root, settings, ProjectFinder()):
-        parsed = parse_source(path.read_bytes())
-        assert isinstance(parsed, ParsedSource)
-        name, is_package = module_name_for(root, path)
-        modules.append(ModuleInfo(name, str(path), is_package, parsed.tree, parsed.text.splitlines()))
-    return Project(root, settings, modules)
+    return build_project(root, load_config_file(root / "pyproject.toml"))
 
 
 def endpoint(project: Project, name: str) -> Endpoint:

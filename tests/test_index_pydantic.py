@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import write_project
+from support import build_project, write_project
 
-from fastapi_guard.config import Config
-from fastapi_guard.discovery import ProjectFinder, walk_python_files
-from fastapi_guard.engine import _load_modules
 from fastapi_guard.project import Project
 
 FILES = {
@@ -102,11 +99,7 @@ FILES = {
 
 
 def build(tmp_path: Path) -> Project:
-    root = write_project(tmp_path, FILES)
-    files = walk_python_files(root, Config(), ProjectFinder())
-    modules, failures, _ = _load_modules(root, files)
-    assert not failures
-    return Project(root, Config(), modules)
+    return build_project(write_project(tmp_path, FILES))
 
 
 def test_models_are_found_through_imports_aliases_and_subclasses(tmp_path: Path) -> None:
@@ -195,9 +188,7 @@ REACH = {
 
 
 def test_reachable_from_follows_imports_attributes_bases_fields_and_nesting(tmp_path: Path) -> None:
-    root = write_project(tmp_path, REACH)
-    modules, _, _ = _load_modules(root, walk_python_files(root, Config(), ProjectFinder()))
-    project = Project(root, Config(), modules)
+    project = build_project(write_project(tmp_path, REACH))
     reached = project.schemas.reachable_from([project.modules["app.api"]])
     assert reached == {
         "app.models.Item", "app.models.Base", "app.models.Tag", "app.models.Item.Meta", "app.models.Page",

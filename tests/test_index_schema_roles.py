@@ -7,11 +7,8 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from support import write_project
+from support import build_project, write_project
 
-from fastapi_guard.config import Config
-from fastapi_guard.discovery import ProjectFinder, walk_python_files
-from fastapi_guard.engine import _load_modules
 from fastapi_guard.project import Project
 from fastapi_guard.project.localwrites import WriteIndex
 from fastapi_guard.project.schema_roles import suffix_role
@@ -158,10 +155,7 @@ def upload(meta: Annotated[UploadMeta, Form()], file: UploadFile) -> None:
 
 
 def build(tmp_path: Path, files: dict[str, str]) -> Project:
-    root = write_project(tmp_path, {path: dedent(text) for path, text in files.items()})
-    modules, failures, _ = _load_modules(root, walk_python_files(root, Config(), ProjectFinder()))
-    assert not failures
-    return Project(root, Config(), modules)
+    return build_project(write_project(tmp_path, {path: dedent(text) for path, text in files.items()}))
 
 
 @pytest.fixture

@@ -5,11 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from support import write_project
+from support import build_project, write_project
 
-from fastapi_guard.config import Config
-from fastapi_guard.discovery import ProjectFinder, walk_python_files
-from fastapi_guard.engine import _load_modules
 from fastapi_guard.project import Project
 
 CONFIG = (
@@ -32,8 +29,7 @@ MAIN = (
 
 def project_with(root: Path, prefix: str) -> Project:
     write_project(root, {"app/core/config.py": CONFIG.replace("{prefix}", prefix), "app/main.py": MAIN})
-    modules, _, _ = _load_modules(root, walk_python_files(root, Config(), ProjectFinder()))
-    return Project(root, Config(), modules)
+    return build_project(root)
 
 
 def prefixes(project: Project) -> list[str | None]:

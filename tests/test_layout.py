@@ -5,11 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from support import write_project
+from support import build_project, write_project
 
 from fastapi_guard.config import Config, parse_settings
-from fastapi_guard.discovery import ProjectFinder, walk_python_files
-from fastapi_guard.engine import _load_modules
 from fastapi_guard.project import Project
 from fastapi_guard.project.layout import is_test_module
 from fastapi_guard.project.symbols import walk_with_scopes
@@ -52,11 +50,8 @@ FILES = {
 
 
 def build(tmp_path: Path, files: dict[str, str] = FILES, **settings: object) -> Project:
-    root = write_project(tmp_path, files)
     config = parse_settings(dict(settings), "test") if settings else Config()
-    modules, failures, _ = _load_modules(root, walk_python_files(root, config, ProjectFinder()))
-    assert not failures
-    return Project(root, config, modules)
+    return build_project(write_project(tmp_path, files), config)
 
 
 def test_feature_folders_include_nested_and_namespace_packages(tmp_path: Path) -> None:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from support import write_project
+from support import build_project, write_project
 
-from fastapi_guard.engine import _load_modules
 from fastapi_guard.project import Project
-from fastapi_guard.config import Config
-from fastapi_guard.discovery import ProjectFinder, walk_python_files
 
 FILES = {
     "app/__init__.py": "",
@@ -34,11 +31,7 @@ FILES = {
 
 
 def build(tmp_path: Path) -> Project:
-    root = write_project(tmp_path, FILES)
-    files = walk_python_files(root, Config(), ProjectFinder())
-    modules, failures, _ = _load_modules(root, files)
-    assert not failures
-    return Project(root, Config(), modules)
+    return build_project(write_project(tmp_path, FILES))
 
 
 def expr(source: str) -> ast.expr:
@@ -82,9 +75,7 @@ def test_function_scopes_shadow_module_names(tmp_path: Path) -> None:
 
 def test_definition_lookup_and_import_cycles(tmp_path: Path) -> None:
     root = write_project(tmp_path, {"a.py": "from b import x\n", "b.py": "from a import x\n"})
-    files = walk_python_files(root, Config(), ProjectFinder())
-    modules, _, _ = _load_modules(root, files)
-    project = Project(root, Config(), modules)
+    project = build_project(root)
     assert project.names.qualname(project.modules["a"], expr("x")).endswith("x")
     assert project.names.definition("app.nothing") is None
 
@@ -97,8 +88,7 @@ def test_library_names_never_resolve_to_a_deeper_project_module(tmp_path: Path) 
         "pkg/_internal/helpers.py": "x = 1\n",
         "pkg/api.py": "from pydantic import BaseModel\nfrom helpers import x\n",
     })
-    modules, _, _ = _load_modules(root, walk_python_files(root, Config(), ProjectFinder()))
-    project = Project(root, Config(), modules)
+    project = build_project(root)
     api = project.modules["pkg.api"]
     assert project.names.qualname(api, expr("BaseModel")) == "pydantic.BaseModel"
     # pkg/_internal is inside a regular package, so it is no import root for pkg/api.py
