@@ -21,6 +21,7 @@ from fastapi_guard.findings import Finding, FindingKey, display_path
 from fastapi_guard.inventory import RENDERERS, inventory
 from fastapi_guard.plugins import PluginError, registered_rules
 from fastapi_guard.report import FORMATS, ReportContext, RuleInfo, renderer, statistics
+from fastapi_guard.rule import Rule
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -254,12 +255,11 @@ def _write_output(path: Path, text: str) -> None:
         _fail(f"{path}: cannot write report: {error.strerror or error}")
 
 
-def _rules_or_fail():
+def _rules_or_fail() -> dict[str, type[Rule]]:
     try:
         return registered_rules()
     except PluginError as error:
         _fail(str(error))
-        raise  # unreachable: _fail exits
 
 
 @main.command(name="rule")
@@ -273,7 +273,6 @@ def rule_command(code: str) -> None:
         rule = by_name.get(code.strip().lower())
     if rule is None:
         _fail(f"unknown rule `{code}` (see `fastapi-guard rules`)")
-        return
     click.echo(render_text(rule_doc(rule)), nl=False)
 
 
